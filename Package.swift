@@ -1,0 +1,79 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// One target per responsibility; the dependency arrows point downwards:
+//   xraywatch (executable) -> Watcher, Training -> Screening -> NeuralEngine, Imaging -> C shims
+let package = Package(
+    name: "xraywatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "xraywatch", targets: ["xraywatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // C shims: all setjmp/longjmp error handling of libjpeg and libpng stays in here.
+        .target(
+            name: "CImageIO",
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]
+        ),
+        // OpenBLAS, found through pkg-config.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // Decoding, encoding and preprocessing radiographs.
+        .target(name: "Imaging", dependencies: ["CImageIO"]),
+        // Tensors, safetensors files, the VGG16 backbone and head layers on OpenBLAS.
+        .target(name: "NeuralEngine", dependencies: ["COpenBLAS"]),
+        // Model manifests, loading, the two-model decision.
+        .target(
+            name: "Screening",
+            dependencies: [
+                "Imaging", "NeuralEngine",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Datasets, feature cache, head training, evaluation and reports.
+        .target(
+            name: "Training",
+            dependencies: [
+                "Imaging", "NeuralEngine", "Screening",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Inbox watching, the claim/classify/outbox/ledger pipeline, configuration.
+        .target(
+            name: "Watcher",
+            dependencies: [
+                "Imaging", "Screening",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The command line: parses arguments and wires the targets together.
+        .executableTarget(
+            name: "xraywatch",
+            dependencies: [
+                "Imaging", "NeuralEngine", "Screening", "Training", "Watcher",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NeuralEngineTests", dependencies: ["NeuralEngine", "Imaging"]),
+        .testTarget(name: "ScreeningTests", dependencies: ["Screening"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        .testTarget(name: "WatcherTests", dependencies: ["Watcher"]),
+        // Runs the built `xraywatch` binary end to end.
+        .testTarget(name: "EndToEndTests", dependencies: ["xraywatch"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// C shim for libjpeg-turbo and libpng (to be written).

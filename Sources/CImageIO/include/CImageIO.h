@@ -1,0 +1,1 @@
+/* C shim API (to be written). */

@@ -1,0 +1,88 @@
+/// The screening outcome of one image.
+public enum ScreeningResult: String, Sendable, Codable {
+    case positive = "POSITIVE"
+    case negative = "NEGATIVE"
+}
+
+/// One model's score for one image: P(positive label), e.g. P(covid).
+public struct ModelScore: Sendable, Equatable {
+    public let model: String
+    public let probability: Double
+    public init(model: String, probability: Double) { self.model = model; self.probability = probability }
+}
+
+/// The decision for one image: result, the tutorial's `Prob` (confidence of the stated result, whole
+/// percent), and every model's score.
+public struct Verdict: Sendable, Equatable {
+    public let result: ScreeningResult
+    public let prob: Int
+    public let scores: [ModelScore]
+}
+
+/// How the models' scores combine into one result.
+public enum DecisionPolicy: Sendable, Equatable, CustomStringConvertible {
+    /// POSITIVE only when every model is at or above its threshold (the default: fewest false alarms).
+    case both
+    /// POSITIVE when any model is at or above its threshold (fewest misses).
+    case either
+    /// Only the named model decides (the tutorial's web page used only `covid_pneumo`).
+    case only(String)
+
+    /// Parses `both`, `either` or a model name.
+    public init(_ text: String) {
+        switch text {
+        case "both": self = .both
+        case "either": self = .either
+        default: self = .only(text)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .both: "both"
+        case .either: "either"
+        case .only(let name): name
+        }
+    }
+}
+
+/// A policy plus per-model thresholds on P(positive).
+public struct Decision: Sendable, Equatable {
+    public let policy: DecisionPolicy
+    /// Threshold by model name; a model not listed uses 0.5.
+    public let thresholds: [String: Double]
+
+    public init(policy: DecisionPolicy = .both, thresholds: [String: Double] = [:]) {
+        self.policy = policy
+        self.thresholds = thresholds
+    }
+
+    public func threshold(for model: String) -> Double { thresholds[model] ?? 0.5 }
+
+    /// Combines the scores. `scores` must include every model the policy names.
+    ///
+    /// Prob is the confidence of the stated result: for POSITIVE the weakest yes (`both`) or the
+    /// strongest yes (`either`); for NEGATIVE the strongest no (`both`) or the weakest no (`either`).
+    public func decide(_ scores: [ModelScore]) -> Verdict {
+        let deciding: [ModelScore]
+        switch policy {
+        case .both, .either: deciding = scores
+        case .only(let name): deciding = scores.filter { $0.model == name }
+        }
+        precondition(!deciding.isEmpty, "decision policy \(policy) names no loaded model")
+        let yes = deciding.filter { $0.probability >= threshold(for: $0.model) }.map(\.probability)
+        let no = deciding.filter { $0.probability < threshold(for: $0.model) }.map { 1 - $0.probability }
+        let positive: Bool
+        let confidence: Double
+        switch policy {
+        case .both, .only:
+            positive = no.isEmpty
+            confidence = positive ? yes.min()! : no.max()!
+        case .either:
+            positive = !yes.isEmpty
+            confidence = positive ? yes.max()! : no.min()!
+        }
+        return Verdict(result: positive ? .positive : .negative,
+                       prob: Int((100 * confidence).rounded()), scores: scores)
+    }
+}

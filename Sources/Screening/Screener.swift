@@ -1,0 +1,42 @@
+import Imaging
+import NeuralEngine
+
+/// Runs the shared backbone once per image (once per distinct preprocessing) and every model's
+/// head on its features, then applies the decision.
+public final class Screener: Sendable {
+    public let backbone: VGG16Backbone
+    public let models: [ScreeningModel]
+    public let decision: Decision
+
+    public init(backbone: VGG16Backbone, models: [ScreeningModel], decision: Decision) throws(ModelLoadError) {
+        precondition(!models.isEmpty, "a screener needs at least one model")
+        if case .only(let name) = decision.policy, !models.contains(where: { $0.name == name }) {
+            throw ModelLoadError(file: name, reason: "decision policy names model \"\(name)\", but the loaded models are \(models.map(\.name).joined(separator: ", ")); use both, either or one of those names")
+        }
+        self.backbone = backbone
+        self.models = models
+        self.decision = decision
+    }
+
+    /// Per-model scores for a batch of decoded images, without the decision.
+    public func scores(_ images: [RGBImage]) -> [[ModelScore]] {
+        var result = [[ModelScore]](repeating: [], count: images.count)
+        for preprocessing in Set(models.map(\.manifest.preprocessing)).sorted(by: { "\($0)" < "\($1)" }) {
+            let inputs = images.map { preprocessing.networkInput(for: $0) }
+            let features = backbone.features(batch: inputs, height: preprocessing.size, width: preprocessing.size)
+            for (index, feature) in features.enumerated() {
+                for model in models where model.manifest.preprocessing == preprocessing {
+                    result[index].append(ModelScore(model: model.name, probability: model.positiveProbability(features: feature)))
+                }
+            }
+        }
+        // Keep the configured model order whatever order preprocessing groups ran in.
+        let order = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1.name, $0) })
+        return result.map { $0.sorted { order[$0.model]! < order[$1.model]! } }
+    }
+
+    /// Verdicts for a batch of decoded images.
+    public func screen(_ images: [RGBImage]) -> [Verdict] {
+        scores(images).map(decision.decide)
+    }
+}

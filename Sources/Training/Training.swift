@@ -1,0 +1,1 @@
+// Training target (to be written).

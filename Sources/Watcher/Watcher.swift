@@ -1,0 +1,1 @@
+// Watcher target (to be written).
