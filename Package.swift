@@ -68,12 +68,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NeuralEngineTests", dependencies: ["NeuralEngine", "Imaging"]),
-        .testTarget(name: "ScreeningTests", dependencies: ["Screening"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
-        .testTarget(name: "WatcherTests", dependencies: ["Watcher"]),
+        // Paths to the repository, ../shared and temporary folders, for all test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NeuralEngineTests", dependencies: ["NeuralEngine", "Imaging", "TestSupport"]),
+        .testTarget(name: "ScreeningTests", dependencies: ["Screening", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+        .testTarget(name: "WatcherTests", dependencies: ["Watcher", "TestSupport"]),
         // Runs the built `xraywatch` binary end to end.
-        .testTarget(name: "EndToEndTests", dependencies: ["xraywatch"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["xraywatch", "TestSupport"]),
     ]
 )

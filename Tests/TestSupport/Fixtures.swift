@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// Where tests find the repository, the built binary, and the read-only `../shared` folder.
+public enum Fixtures {
+    /// The package root (the folder holding Package.swift).
+    public static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found above \(#filePath)")
+    }()
+
+    /// `../shared` next to the checkout, or `$XRAYWATCH_SHARED`; nil when absent (a user's clone).
+    public static let shared: URL? = {
+        let candidate = ProcessInfo.processInfo.environment["XRAYWATCH_SHARED"].map { URL(fileURLWithPath: $0) }
+            ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+        return FileManager.default.fileExists(atPath: candidate.path) ? candidate.standardizedFileURL : nil
+    }()
+
+    /// Use as `@Test(.enabled(if: Fixtures.hasShared, Fixtures.sharedMissing))`: such tests read ../shared
+    /// (golden data, real X-rays, weights) and are skipped, saying why, where it is absent. CI always has it.
+    public static var hasShared: Bool { shared != nil }
+    public static let sharedMissing: Comment = "skipped: ../shared (golden data, weights, X-ray data) is not next to this checkout; set XRAYWATCH_SHARED to its path"
+
+    /// A file under `../shared`; only call from tests gated on `hasShared`.
+    public static func sharedFile(_ relativePath: String) -> String {
+        shared!.appendingPathComponent(relativePath).path
+    }
+
+    /// The VGG16 backbone the program ships (models/ in the repository).
+    public static var backboneWeights: String {
+        packageRoot.appendingPathComponent("models/vgg16_imagenet_notop.safetensors").path
+    }
+
+    /// The `xraywatch` executable built next to the running test bundle (`swift build` puts both in one folder).
+    public static var binary: String {
+        let testExecutable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return testExecutable.deletingLastPathComponent().appendingPathComponent("xraywatch").path
+    }
+
+    /// A new empty folder under the system temporary directory; the caller removes it.
+    public static func makeTemporaryDirectory(_ label: String = "xraywatch-test") throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
