@@ -7,8 +7,10 @@ public final class Screener: Sendable {
     public let backbone: VGG16Backbone
     public let models: [ScreeningModel]
     public let decision: Decision
+    /// SHA-256 of the backbone weights file, for logs and provenance.
+    public let backboneSHA256: String
 
-    public init(backbone: VGG16Backbone, models: [ScreeningModel], decision: Decision) throws(ModelLoadError) {
+    public init(backbone: VGG16Backbone, models: [ScreeningModel], decision: Decision, backboneSHA256: String) throws(ModelLoadError) {
         precondition(!models.isEmpty, "a screener needs at least one model")
         if case .only(let name) = decision.policy, !models.contains(where: { $0.name == name }) {
             throw ModelLoadError(file: name, reason: "decision policy names model \"\(name)\", but the loaded models are \(models.map(\.name).joined(separator: ", ")); use both, either or one of those names")
@@ -16,6 +18,7 @@ public final class Screener: Sendable {
         self.backbone = backbone
         self.models = models
         self.decision = decision
+        self.backboneSHA256 = backboneSHA256
     }
 
     /// Per-model scores for a batch of decoded images, without the decision.

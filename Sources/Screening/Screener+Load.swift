@@ -1,0 +1,26 @@
+import NeuralEngine
+
+extension Screener {
+    /// Loads the backbone and the models, checking that every model was trained on this backbone.
+    /// Every failure names the file at fault.
+    public static func load(backbonePath: String, modelPaths: [String], decision: Decision) throws(ModelLoadError) -> Screener {
+        let backboneSHA256: String
+        do { backboneSHA256 = try FileDigest.sha256(ofFileAt: backbonePath) } catch {
+            throw ModelLoadError(file: backbonePath, reason: "backbone weights cannot be read")
+        }
+        let backbone: VGG16Backbone
+        do { backbone = try VGG16Backbone(weights: SafeTensorsFile(contentsOf: backbonePath)) } catch {
+            throw ModelLoadError(file: backbonePath, reason: error.reason)
+        }
+        var models: [ScreeningModel] = []
+        for path in modelPaths {
+            let model = try ScreeningModel.load(manifestAt: path, backboneSHA256: backboneSHA256)
+            if models.contains(where: { $0.name == model.name }) {
+                throw ModelLoadError(file: path, reason: "a model named \"\(model.name)\" is already loaded; model names must be unique")
+            }
+            models.append(model)
+        }
+        guard !models.isEmpty else { throw ModelLoadError(file: "(configuration)", reason: "no model files are configured") }
+        return try Screener(backbone: backbone, models: models, decision: decision, backboneSHA256: backboneSHA256)
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import NeuralEngine
+
+/// `xraywatch`: screens chest X-rays for COVID-19. A screening and teaching tool, never a diagnosis.
+@main
+struct XRayWatch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xraywatch",
+        abstract: "Screen chest X-rays for COVID-19 (a screening and teaching tool, never a diagnosis).",
+        subcommands: [Watch.self, Classify.self, Train.self, Evaluate.self, ImportDataset.self, Bench.self]
+    )
+
+    static func main() async {
+        // Before any BLAS call: Debian's OpenBLAS may not recognise this CPU; this may re-exec the process.
+        BLASRuntime.ensureFastKernels()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
