@@ -1,0 +1,139 @@
+import Foundation
+import Imaging
+import Logging
+import Screening
+
+/// What happens to an input once it has its ledger row.
+public enum AfterProcessing: String, Sendable, CaseIterable {
+    /// Move it into the archive folder (the default).
+    case archive
+    /// Delete it.
+    case delete
+}
+
+/// How log lines are written to stderr.
+public enum LogFormat: String, Sendable, CaseIterable {
+    case text, json
+}
+
+/// The watcher's settings, read from `config.json` (paths relative to that file's folder) with
+/// command-line overrides, validated as a whole. Loading never creates folders; `xraywatch watch`
+/// does that (`createFolders()`), so `xraywatch classify` can read models and policy from here.
+public struct Configuration: Sendable {
+    /// The configuration file this was read from (absolute).
+    public let configPath: String
+    public var inboxPath: String
+    public var outboxPath: String
+    public var archivePath: String
+    public var rejectedPath: String
+    public var ledgerPath: String
+    /// Working folder holding the instances' claim folders; on the inbox's filesystem.
+    public var workPath: String
+    public var backbonePath: String
+    public var modelPaths: [String]
+    public var decision: Decision
+    public var imageLimits: ImageLimits
+    public var settleSeconds: Double
+    /// 0: inotify (with a safety-net rescan every `rescanSeconds`); > 0: poll the inbox at this interval.
+    public var pollSeconds: Double
+    public var rescanSeconds: Double
+    /// Extra glob patterns (fnmatch) of inbox names to leave alone, beyond hidden and partial-upload names.
+    public var ignorePatterns: [String]
+    public var after: AfterProcessing
+    public var batchSize: Int
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+
+    /// Every key a configuration file may hold.
+    public static let knownKeys: [String] = [
+        "inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "models", "policy", "thresholds",
+        "settle_seconds", "poll_seconds", "rescan_seconds", "max_pixels", "max_bytes", "ignore", "after",
+        "batch_size", "log_level", "log_format",
+    ]
+
+    /// Reads and validates a configuration file; `overrides` (command-line options) replace single keys.
+    /// Refuses unknown keys, wrong types and impossible values with an error naming the key.
+    public static func load(from path: String, overriding overrides: ConfigurationOverrides = ConfigurationOverrides()) throws(ConfigurationError) -> Configuration {
+        let cwd = FileManager.default.currentDirectoryPath
+        let configPath = PathResolution.absolute(path, relativeTo: cwd)
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: configPath)) } catch {
+            throw ConfigurationError(file: configPath, key: nil, reason: "cannot be read (\(error.localizedDescription)); pass another file with --config")
+        }
+        let root: JSONValue
+        do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+            throw ConfigurationError(file: configPath, key: nil, reason: "is not valid JSON (\(error))")
+        }
+        guard case .object(var values) = root else {
+            throw ConfigurationError(file: configPath, key: nil, reason: "must hold a JSON object, not \(root.typeName)")
+        }
+        for (key, value) in overrides.values(currentDirectory: cwd) { values[key] = value }
+        let reader = ConfigurationReader(file: configPath, values: values, overridden: overrides.keys,
+                                         folder: URL(fileURLWithPath: configPath).deletingLastPathComponent().path)
+        return try reader.configuration()
+    }
+
+    /// Creates the inbox, outbox, archive, rejected, work and ledger folders when absent, and checks that the
+    /// work folder shares the inbox's filesystem (claims are `rename()`s). Called by `watch`, never by `load`.
+    public func createFolders() throws(ConfigurationError) {
+        let folders: [(String, String)] = [
+            ("inbox", inboxPath), ("outbox", outboxPath), ("archive", archivePath), ("rejected", rejectedPath),
+            ("work", workPath), ("ledger", URL(fileURLWithPath: ledgerPath).deletingLastPathComponent().path),
+        ]
+        for (key, folder) in folders {
+            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                throw ConfigurationError(file: configPath, key: key, reason: "folder \(folder) cannot be created (\(error.localizedDescription))")
+            }
+        }
+        var inboxStat = stat(), workStat = stat()
+        guard stat(inboxPath, &inboxStat) == 0, stat(workPath, &workStat) == 0 else {
+            throw ConfigurationError(file: configPath, key: "work", reason: "folder \(workPath) or the inbox cannot be examined (\(String(cString: strerror(errno))))")
+        }
+        guard inboxStat.st_dev == workStat.st_dev else {
+            throw ConfigurationError(file: configPath, key: "work", reason: "\(workPath) is on another filesystem than the inbox \(inboxPath); claims move files by rename(), so it must be on the same one")
+        }
+    }
+}
+
+/// Command-line options that replace single configuration keys. Paths are relative to the current folder.
+public struct ConfigurationOverrides: Sendable {
+    public var inbox: String?
+    public var outbox: String?
+    public var archive: String?
+    public var rejected: String?
+    public var ledger: String?
+    public var pollSeconds: Double?
+    public var settleSeconds: Double?
+    public var policy: String?
+    public var after: AfterProcessing?
+    public var logLevel: String?
+    public var logFormat: String?
+
+    public init(inbox: String? = nil, outbox: String? = nil, archive: String? = nil, rejected: String? = nil,
+                ledger: String? = nil, pollSeconds: Double? = nil, settleSeconds: Double? = nil,
+                policy: String? = nil, after: AfterProcessing? = nil, logLevel: String? = nil, logFormat: String? = nil) {
+        self.inbox = inbox; self.outbox = outbox; self.archive = archive; self.rejected = rejected
+        self.ledger = ledger; self.pollSeconds = pollSeconds; self.settleSeconds = settleSeconds
+        self.policy = policy; self.after = after; self.logLevel = logLevel; self.logFormat = logFormat
+    }
+
+    /// The overridden keys.
+    var keys: Set<String> { Set(values(currentDirectory: "/").keys) }
+
+    /// Overrides as configuration values; paths made absolute against `cwd` (not the config file's folder).
+    func values(currentDirectory cwd: String) -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        let paths: [(String, String?)] = [("inbox", inbox), ("outbox", outbox), ("archive", archive),
+                                          ("rejected", rejected), ("ledger", ledger)]
+        for case let (key, path?) in paths {
+            result[key] = .string(PathResolution.absolute(path, relativeTo: cwd))
+        }
+        if let pollSeconds { result["poll_seconds"] = .number(pollSeconds) }
+        if let settleSeconds { result["settle_seconds"] = .number(settleSeconds) }
+        if let policy { result["policy"] = .string(policy) }
+        if let after { result["after"] = .string(after.rawValue) }
+        if let logLevel { result["log_level"] = .string(logLevel) }
+        if let logFormat { result["log_format"] = .string(logFormat) }
+        return result
+    }
+}

@@ -1,1 +1,0 @@
-// Watcher target (to be written).

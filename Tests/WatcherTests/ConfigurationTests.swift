@@ -1,0 +1,184 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Watcher
+
+/// A temporary folder with a backbone file, two model manifests and a config file written from JSON text.
+struct ConfigurationSandbox {
+    let root: URL
+
+    init() throws {
+        root = try Fixtures.makeTemporaryDirectory("watcher-config")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("models"), withIntermediateDirectories: true)
+        try Data("not really weights".utf8).write(to: root.appendingPathComponent("models/backbone.safetensors"))
+        for name in ["covid_normal", "covid_pneumo"] {
+            try Data(Self.manifest(name: name).utf8).write(to: root.appendingPathComponent("models/\(name).json"))
+        }
+    }
+
+    static func manifest(name: String) -> String {
+        """
+        {"name": "\(name)", "version": "1", "description": "test", "labels": ["covid", "other"],
+         "positiveLabel": "covid", "threshold": 0.5,
+         "preprocessing": {"resize": "area", "normalisation": "caffe", "size": 224},
+         "backbone": {"name": "vgg16_imagenet_notop", "sha256": "00"}, "head": [],
+         "weights": {"file": "\(name).safetensors", "sha256": "00"}, "training": {}}
+        """
+    }
+
+    /// The base configuration as key -> JSON text, so tests can replace or drop single keys.
+    static let base: [String: String] = [
+        "inbox": "\"spool/inbox\"", "outbox": "\"spool/outbox\"", "archive": "\"spool/archive\"",
+        "rejected": "\"spool/rejected\"", "ledger": "\"spool/ledger.csv\"",
+        "backbone": "\"models/backbone.safetensors\"",
+        "models": "[\"models/covid_normal.json\", \"models/covid_pneumo.json\"]",
+    ]
+
+    /// Writes the base configuration with `changes` applied (nil removes a key) and loads it.
+    func load(_ changes: [String: String?] = [:], overrides: ConfigurationOverrides = ConfigurationOverrides()) throws(ConfigurationError) -> Configuration {
+        var entries = Self.base
+        for (key, value) in changes { entries[key] = value }
+        let text = "{" + entries.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}"
+        let path = root.appendingPathComponent("config.json").path
+        try! Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return try Configuration.load(from: path, overriding: overrides)
+    }
+
+    /// The error of loading with `changes`, or nil when it loads.
+    func error(_ changes: [String: String?], overrides: ConfigurationOverrides = ConfigurationOverrides()) -> ConfigurationError? {
+        do { _ = try load(changes, overrides: overrides); return nil } catch { return error }
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
+}
+
+@Suite struct ConfigurationTests {
+    @Test func bundledDefaultParsesAndResolvesRelativeToItsFolder() throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        let configuration = try sandbox.load()
+        let root = PathResolution.canonical(sandbox.root.path)
+        #expect(configuration.inboxPath == root + "/spool/inbox")
+        #expect(configuration.outboxPath == root + "/spool/outbox")
+        #expect(configuration.ledgerPath == root + "/spool/ledger.csv")
+        #expect(configuration.workPath == root + "/spool/inbox/.xraywatch-work")
+        #expect(configuration.modelPaths == [root + "/models/covid_normal.json", root + "/models/covid_pneumo.json"])
+        #expect(configuration.settleSeconds == 1.0)
+        #expect(configuration.pollSeconds == 0)
+        #expect(configuration.batchSize == 8)
+        #expect(configuration.after == .archive)
+        #expect(configuration.imageLimits.maxPixels == 64_000_000)
+        #expect(configuration.decision.policy == .both)
+        #expect(!FileManager.default.fileExists(atPath: configuration.inboxPath), "load must not create folders")
+    }
+
+    @Test func repositoryConfigHasOnlyKnownKeys() throws {
+        let data = try Data(contentsOf: Fixtures.packageRoot.appendingPathComponent("config.json"))
+        guard case .object(let values) = try JSONDecoder().decode(JSONValue.self, from: data) else {
+            Issue.record("config.json is not an object"); return
+        }
+        #expect(Set(values.keys).isSubset(of: Set(Configuration.knownKeys)))
+        for key in ["inbox", "outbox", "archive", "rejected", "ledger"] { #expect(values[key] != nil, "missing \(key)") }
+    }
+
+    @Test func unknownKeyIsNamed() throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        let error = try #require(sandbox.error(["settle_secs": "2"]))
+        #expect(error.key == "settle_secs")
+        #expect(error.description.contains("unknown key"))
+        #expect(error.description.contains(sandbox.root.lastPathComponent))
+    }
+
+    @Test(arguments: [
+        ("settle_seconds", "\"1\""), ("poll_seconds", "true"), ("max_pixels", "1.5"), ("batch_size", "\"8\""),
+        ("inbox", "3"), ("models", "\"models/covid_normal.json\""), ("ignore", "\"*.dcm\""), ("after", "1"),
+        ("thresholds", "[0.5]"),
+    ])
+    func wrongTypeIsNamed(key: String, json: String) throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        let error = try #require(sandbox.error([key: json]))
+        #expect(error.key == key)
+    }
+
+    @Test(arguments: [
+        ("settle_seconds", "-1", "settle_seconds"), ("rescan_seconds", "0", "rescan_seconds"),
+        ("batch_size", "0", "batch_size"), ("after", "\"shred\"", "after"), ("log_level", "\"loud\"", "log_level"),
+        ("log_format", "\"xml\"", "log_format"), ("policy", "\"majority\"", "policy"),
+        ("thresholds", "{\"covid_normal\": 1.5}", "thresholds.covid_normal"),
+        ("thresholds", "{\"covid_other\": 0.5}", "thresholds.covid_other"),
+        ("models", "[]", "models"),
+    ])
+    func impossibleValueIsNamed(key: String, json: String, expectedKey: String) throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        let error = try #require(sandbox.error([key: json]))
+        #expect(error.key == expectedKey)
+    }
+
+    @Test func missingRequiredKeyIsNamed() throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        let error = try #require(sandbox.error(["ledger": nil]))
+        #expect(error.key == "ledger")
+        #expect(error.reason.contains("missing"))
+    }
+
+    @Test func outboxInsideInboxIsRefused() throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        let error = try #require(sandbox.error(["outbox": "\"spool/inbox/out\""]))
+        #expect(error.key == "outbox")
+        #expect(error.reason.contains("inside the inbox"))
+        #expect(sandbox.error(["archive": "\"spool/inbox/../inbox/a\""])?.key == "archive")
+        #expect(sandbox.error(["ledger": "\"spool/inbox/ledger.csv\""])?.key == "ledger")
+        #expect(sandbox.error(["rejected": "\"spool/outbox\""])?.key == "rejected")
+        #expect(sandbox.error(["work": "\"spool/inbox/work\""])?.key == "work")
+    }
+
+    @Test func missingModelFileIsNamed() throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        let error = try #require(sandbox.error(["models": "[\"models/covid_normal.json\", \"models/nope.json\"]"]))
+        #expect(error.key == "models[1]")
+        #expect(error.reason.contains("nope.json"))
+        #expect(sandbox.error(["backbone": "\"models/missing.safetensors\""])?.key == "backbone")
+    }
+
+    @Test func policyNamingAModelAndThresholdsAreAccepted() throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        let configuration = try sandbox.load(["policy": "\"covid_pneumo\"", "thresholds": "{\"covid_pneumo\": 0.7}"])
+        #expect(configuration.decision.policy == .only("covid_pneumo"))
+        #expect(configuration.decision.threshold(for: "covid_pneumo") == 0.7)
+        #expect(configuration.decision.threshold(for: "covid_normal") == 0.5)
+    }
+
+    @Test func commandLineOverridesSingleKeysWithPathsFromTheCurrentFolder() throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        let overrides = ConfigurationOverrides(inbox: "/tmp/xw-elsewhere/in", pollSeconds: 2.5, policy: "either", after: .delete, logFormat: "json")
+        let configuration = try sandbox.load(overrides: overrides)
+        #expect(configuration.inboxPath == PathResolution.canonical("/tmp/xw-elsewhere/in"))
+        #expect(configuration.workPath == PathResolution.canonical("/tmp/xw-elsewhere/in") + "/.xraywatch-work")
+        #expect(configuration.pollSeconds == 2.5)
+        #expect(configuration.decision.policy == .either)
+        #expect(configuration.after == .delete)
+        #expect(configuration.logFormat == .json)
+        let error = try #require(sandbox.error([:], overrides: ConfigurationOverrides(settleSeconds: -3)))
+        #expect(error.key == "settle_seconds")
+        #expect(error.reason.contains("command line"))
+    }
+
+    @Test func createFoldersMakesEveryLocation() throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        let configuration = try sandbox.load()
+        try configuration.createFolders()
+        for path in [configuration.inboxPath, configuration.outboxPath, configuration.archivePath,
+                     configuration.rejectedPath, configuration.workPath] {
+            #expect(FileManager.default.fileExists(atPath: path))
+        }
+    }
+}
