@@ -23,6 +23,7 @@ public struct FeatureKey: Sendable, Hashable {
     public var text: String {
         "image=\(imageSHA256)|draw=\(draw)|augmentation=\(augmentation)|backbone=\(backboneSHA256)"
             + "|preprocessing=\(preprocessing.resize.rawValue),\(preprocessing.normalisation.rawValue),\(preprocessing.size)"
+            + ",border=\(preprocessing.border),intensity=\(preprocessing.intensity.rawValue)"
     }
 
     /// File name of the entry: SHA-256 of the key text.

@@ -46,6 +46,10 @@ struct Train: AsyncParsableCommand {
     var normalisation: String = Normalisation.caffe.rawValue
     @Option(help: "Input size in pixels (a multiple of 64).")
     var size: Int = 224
+    @Option(help: "Fraction of width and height cut from each side before resizing (0...0.25).")
+    var border: Double = 0
+    @Option(help: "Intensity normalisation after resizing: none, stretch or equalise.")
+    var intensity: String = IntensityNormalisation.none.rawValue
 
     @Option(help: "Hidden dense units.") var hidden: Int = 128
     @Option(help: "Dropout rate.") var dropout: Double = 0.5
@@ -83,7 +87,9 @@ struct Train: AsyncParsableCommand {
         guard let resizeMode = ResizeMode(rawValue: resize) else { throw ValidationError("--resize must be one of \(ResizeMode.allCases.map(\.rawValue).joined(separator: ", "))") }
         guard let normalisationMode = Normalisation(rawValue: normalisation) else { throw ValidationError("--normalisation must be one of \(Normalisation.allCases.map(\.rawValue).joined(separator: ", "))") }
         guard size >= 64, size % 64 == 0 else { throw ValidationError("--size must be a multiple of 64 (the head pools the 1/32 feature map by 2)") }
-        options.preprocessing = Preprocessing(resize: resizeMode, normalisation: normalisationMode, size: size)
+        guard (0...0.25).contains(border) else { throw ValidationError("--border must be within 0...0.25") }
+        guard let intensityMode = IntensityNormalisation(rawValue: intensity) else { throw ValidationError("--intensity must be one of \(IntensityNormalisation.allCases.map(\.rawValue).joined(separator: ", "))") }
+        options.preprocessing = Preprocessing(resize: resizeMode, normalisation: normalisationMode, size: size, border: border, intensity: intensityMode)
         guard let weighting = HeadRecipe.ClassWeighting(rawValue: classWeight) else { throw ValidationError("--class-weight must be none or balanced") }
         options.recipe.hidden = hidden
         options.recipe.dropout = dropout

@@ -35,6 +35,10 @@ import TestSupport
         #expect(other.fileName != key.fileName)
         other = key; other.preprocessing = Preprocessing(resize: .cv2Linear)
         #expect(other.fileName != key.fileName)
+        other = key; other.preprocessing = Preprocessing(border: 0.05)
+        #expect(other.fileName != key.fileName)
+        other = key; other.preprocessing = Preprocessing(intensity: .equalise)
+        #expect(other.fileName != key.fileName)
         other = key; other.augmentation = "draw=1;rotation=10.0"
         #expect(other.fileName != key.fileName)
     }
