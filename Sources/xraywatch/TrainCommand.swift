@@ -44,7 +44,7 @@ struct Train: AsyncParsableCommand {
     var resize: String = ResizeMode.area.rawValue
     @Option(help: "Normalisation: caffe (what VGG16 expects) or unit (the tutorial's RGB/255).")
     var normalisation: String = Normalisation.caffe.rawValue
-    @Option(help: "Input size in pixels (a multiple of 64).")
+    @Option(help: "Input size in pixels (a multiple of 32, at least 64).")
     var size: Int = 224
 
     @Option(help: "Hidden dense units.") var hidden: Int = 128
@@ -82,7 +82,7 @@ struct Train: AsyncParsableCommand {
         options.cacheFolder = noCache ? nil : cache
         guard let resizeMode = ResizeMode(rawValue: resize) else { throw ValidationError("--resize must be one of \(ResizeMode.allCases.map(\.rawValue).joined(separator: ", "))") }
         guard let normalisationMode = Normalisation(rawValue: normalisation) else { throw ValidationError("--normalisation must be one of \(Normalisation.allCases.map(\.rawValue).joined(separator: ", "))") }
-        guard size >= 64, size % 64 == 0 else { throw ValidationError("--size must be a multiple of 64 (the head pools the 1/32 feature map by 2)") }
+        guard size >= 64, size % 32 == 0 else { throw ValidationError("--size must be a multiple of 32 and at least 64 (the backbone divides it by 32, the head pools by 2)") }
         options.preprocessing = Preprocessing(resize: resizeMode, normalisation: normalisationMode, size: size)
         guard let weighting = HeadRecipe.ClassWeighting(rawValue: classWeight) else { throw ValidationError("--class-weight must be none or balanced") }
         options.recipe.hidden = hidden
