@@ -37,29 +37,31 @@ struct AreaResampler {
         let sourceStride = image.width * 3
         var output = [UInt8](repeating: 0, count: outWidth * outHeight * 3)
         var averagedRow = [Float](repeating: 0, count: sourceStride)
-        image.pixels.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { out in
-                averagedRow.withUnsafeMutableBufferPointer { row in
+        image.pixels.withUnsafeBufferPointer { sourceBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                averagedRow.withUnsafeMutableBufferPointer { rowBuffer in
+                    let source = sourceBuffer.baseAddress!, out = outBuffer.baseAddress!, row = rowBuffer.baseAddress!
                     for y in 0..<outHeight {
-                        for i in 0..<sourceStride { row[i] = 0 }
+                        row.update(repeating: 0, count: sourceStride)
                         for tap in rows.offsets[y]..<rows.offsets[y + 1] {
                             let weight = rows.weights[tap]
-                            let line = (rows.start[y] + tap - rows.offsets[y]) * sourceStride
-                            for i in 0..<sourceStride { row[i] += weight * Float(source[line + i]) }
+                            let line = source + (rows.start[y] + tap - rows.offsets[y]) * sourceStride
+                            // Pointer offsets (no overflow checks) so this loop vectorises.
+                            for i in 0..<sourceStride { row[i] += weight * Float(line[i]) }
                         }
-                        let outRow = y * outWidth * 3
+                        let outRow = out + y * outWidth * 3
                         for x in 0..<outWidth {
                             var sum: (Float, Float, Float) = (0, 0, 0)
                             for tap in columns.offsets[x]..<columns.offsets[x + 1] {
                                 let weight = columns.weights[tap]
-                                let pixel = (columns.start[x] + tap - columns.offsets[x]) * 3
-                                sum.0 += weight * row[pixel]
-                                sum.1 += weight * row[pixel + 1]
-                                sum.2 += weight * row[pixel + 2]
+                                let pixel = row + (columns.start[x] + tap - columns.offsets[x]) * 3
+                                sum.0 += weight * pixel[0]
+                                sum.1 += weight * pixel[1]
+                                sum.2 += weight * pixel[2]
                             }
-                            out[outRow + x * 3] = Self.byte(sum.0)
-                            out[outRow + x * 3 + 1] = Self.byte(sum.1)
-                            out[outRow + x * 3 + 2] = Self.byte(sum.2)
+                            outRow[x * 3] = Self.byte(sum.0)
+                            outRow[x * 3 + 1] = Self.byte(sum.1)
+                            outRow[x * 3 + 2] = Self.byte(sum.2)
                         }
                     }
                 }

@@ -23,18 +23,24 @@ extension RGBImage {
     private func sampledNearest(inverse m: (Double, Double, Double, Double)) -> RGBImage {
         let centreX = Double(width - 1) / 2, centreY = Double(height - 1) / 2
         var output = [UInt8](repeating: 0, count: pixels.count)
-        pixels.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { out in
+        pixels.withUnsafeBufferPointer { inputBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                let input = inputBuffer.baseAddress!, out = outBuffer.baseAddress!
                 for y in 0..<height {
                     let dy = Double(y) - centreY
+                    // Source coordinates of x = 0, then one matrix column per step in x.
+                    var sourceX = centreX - m.0 * centreX + m.1 * dy
+                    var sourceY = centreY - m.2 * centreX + m.3 * dy
+                    let outRow = out + y * width * 3
                     for x in 0..<width {
-                        let dx = Double(x) - centreX
-                        let sourceX = Self.clampedIndex(centreX + m.0 * dx + m.1 * dy, count: width)
-                        let sourceY = Self.clampedIndex(centreY + m.2 * dx + m.3 * dy, count: height)
-                        let from = (sourceY * width + sourceX) * 3, to = (y * width + x) * 3
-                        out[to] = input[from]
-                        out[to + 1] = input[from + 1]
-                        out[to + 2] = input[from + 2]
+                        let from = input + (Self.clampedIndex(sourceY, count: height) * width
+                                            + Self.clampedIndex(sourceX, count: width)) * 3
+                        let to = outRow + x * 3
+                        to[0] = from[0]
+                        to[1] = from[1]
+                        to[2] = from[2]
+                        sourceX += m.0
+                        sourceY += m.2
                     }
                 }
             }
