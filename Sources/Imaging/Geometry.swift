@@ -3,6 +3,8 @@ import Foundation
 extension RGBImage {
     /// Rotation about the centre by `degrees` (counter-clockwise), nearest-neighbour sampling,
     /// Keras `fill_mode="nearest"` (outside pixels take the nearest edge pixel). Training augmentation.
+    /// (Keras' ImageDataGenerator draws angles from a symmetric range, so its own sign convention does not
+    /// matter there; it interpolates bilinearly by default, this samples the nearest pixel.)
     public func rotated(degrees: Double) -> RGBImage {
         let radians = degrees * .pi / 180
         let cosine = cos(radians), sine = sin(radians)

@@ -40,4 +40,33 @@ struct JPEGDecodeTests {
         #expect(!isRed(2, image.height - 3))
         #expect(!isRed(image.width - 3, image.height - 3))
     }
+
+    /// `jpeg_baseline.jpg` with an APP1 segment holding `exif` inserted right after SOI.
+    private func baseline(withAPP1 exif: [UInt8]) throws -> [UInt8] {
+        let bytes = try FixtureFiles.bytes("jpeg_baseline.jpg")
+        let length = exif.count + 2
+        return Array(bytes.prefix(2)) + [0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + exif + bytes.dropFirst(2)
+    }
+
+    /// "Exif\0\0", big-endian TIFF header, IFD0 at `ifdOffset` declaring `count` entries, one orientation entry.
+    private func bigEndianExif(orientation: UInt8, ifdOffset: UInt8 = 8, count: UInt8 = 1) -> [UInt8] {
+        Array("Exif".utf8) + [0, 0, 0x4D, 0x4D, 0, 0x2A, 0, 0, 0, ifdOffset, 0, count,
+                              0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, 0, 0, 0, 0]
+    }
+
+    @Test func orientationEightTurnsCounterClockwise() throws {
+        let image = try ImageDecoder.decode(try baseline(withAPP1: bigEndianExif(orientation: 8)), file: "o8.jpg")
+        #expect(image.width == FixtureFiles.height && image.height == FixtureFiles.width)
+        // The stored top-left marker ends up bottom-left.
+        let offset = ((image.height - 3) * image.width + 2) * 3
+        #expect(image.pixels[offset] > 200 && image.pixels[offset + 1] < 60)
+    }
+
+    /// An IFD offset past the end, an IFD with no entries, and an orientation value outside 1...8 all mean "upright".
+    @Test(arguments: [(UInt8(200), UInt8(1), UInt8(6)), (8, 0, 6), (8, 1, 9)])
+    func malformedOrInvalidExifIsIgnored(ifdOffset: UInt8, count: UInt8, orientation: UInt8) throws {
+        let bytes = try baseline(withAPP1: bigEndianExif(orientation: orientation, ifdOffset: ifdOffset, count: count))
+        let image = try ImageDecoder.decode(bytes, file: "odd-exif.jpg")
+        #expect(image == (try ImageDecoder.decode(contentsOf: FixtureFiles.path("jpeg_baseline.jpg"))))
+    }
 }
