@@ -27,10 +27,18 @@ struct BoxWeights {
 }
 
 /// Area-weighted averaging (OpenCV INTER_AREA when shrinking): rows are averaged first over whole
-/// contiguous lines (cheap, vectorisable), then columns; the result is rounded to nearest, half to even.
+/// contiguous lines (cheap, vectorisable), then columns; the result is rounded to nearest, half to even,
+/// except for exact 2x2 halving where OpenCV's fast path rounds halves up, `(a + b + c + d + 2) >> 2`.
 struct AreaResampler {
     let columns: BoxWeights
     let rows: BoxWeights
+    private let roundsHalfUp: Bool
+
+    init(sourceWidth: Int, sourceHeight: Int, width: Int, height: Int) {
+        columns = BoxWeights(source: sourceWidth, destination: width)
+        rows = BoxWeights(source: sourceHeight, destination: height)
+        roundsHalfUp = sourceWidth == 2 * width && sourceHeight == 2 * height
+    }
 
     func resample(_ image: RGBImage) -> RGBImage {
         let outWidth = columns.count, outHeight = rows.count
@@ -59,9 +67,9 @@ struct AreaResampler {
                                 sum.1 += weight * pixel[1]
                                 sum.2 += weight * pixel[2]
                             }
-                            outRow[x * 3] = Self.byte(sum.0)
-                            outRow[x * 3 + 1] = Self.byte(sum.1)
-                            outRow[x * 3 + 2] = Self.byte(sum.2)
+                            outRow[x * 3] = byte(sum.0)
+                            outRow[x * 3 + 1] = byte(sum.1)
+                            outRow[x * 3 + 2] = byte(sum.2)
                         }
                     }
                 }
@@ -70,7 +78,9 @@ struct AreaResampler {
         return RGBImage(width: outWidth, height: outHeight, pixels: output)
     }
 
-    private static func byte(_ value: Float) -> UInt8 {
-        UInt8(clamping: Int(value.rounded(.toNearestOrEven)))
+    private func byte(_ value: Float) -> UInt8 {
+        // Averages of four bytes are exact in Float, so halves are true halves here.
+        let rounded = roundsHalfUp ? (value + 0.5).rounded(.down) : value.rounded(.toNearestOrEven)
+        return UInt8(clamping: Int(rounded))
     }
 }

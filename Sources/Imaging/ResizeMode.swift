@@ -17,10 +17,8 @@ extension RGBImage {
         let shrinksBothAxes = newWidth <= width && newHeight <= height
         switch mode {
         case .area where shrinksBothAxes:
-            return AreaResampler(
-                columns: BoxWeights(source: width, destination: newWidth),
-                rows: BoxWeights(source: height, destination: newHeight)
-            ).resample(self)
+            return AreaResampler(sourceWidth: width, sourceHeight: height, width: newWidth, height: newHeight)
+                .resample(self)
         case .area:
             return LinearResampler(
                 columns: LinearWeights(source: width, destination: newWidth, placement: .areaUpscale),

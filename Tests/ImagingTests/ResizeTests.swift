@@ -12,11 +12,16 @@ struct ResizeTests {
         stride(from: 0, to: image.pixels.count, by: 3).map { image.pixels[$0] }
     }
 
-    @Test func areaHalvingAveragesTwoByTwoBlocks() {
+    @Test func areaHalvingAveragesTwoByTwoBlocksRoundingHalvesUp() {
         let source = image(width: 4, height: 2, values: [0, 10, 100, 200,
-                                                         20, 30, 101, 101])
-        // (0+10+20+30)/4 = 15; (100+200+101+101)/4 = 125.5 -> 126 (half to even)
+                                                         20, 31, 101, 101])
+        // (0+10+20+31)/4 = 15.25 -> 15; (100+200+101+101)/4 = 125.5 -> 126 (OpenCV's 2x2 path: half up)
         #expect(firstChannel(source.resized(width: 2, height: 1, mode: .area)) == [15, 126])
+    }
+
+    @Test func areaQuarteringRoundsHalvesToEven() {
+        // 4x1 -> 1x1 is not the 2x2 fast path: (1+2+3+4)/4 = 2.5 -> 2 (cvRound, half to even)
+        #expect(firstChannel(image(width: 4, height: 1, values: [1, 2, 3, 4]).resized(width: 1, height: 1, mode: .area)) == [2])
     }
 
     @Test func areaWeighsFractionalCoverage() {
