@@ -32,8 +32,6 @@ public struct AugmentationSettings: Sendable, Codable, Equatable {
         try check(contrast >= 0 && contrast < 1, "--contrast must be within [0, 1)")
         try check(brightness >= 0 && brightness < 1, "--brightness must be within [0, 1)")
         try check(scale >= 0 && scale < 1, "--scale must be within [0, 1)")
-        try check(ImageAugmentation.available || (contrast == 0 && brightness == 0 && scale == 0),
-                  "--contrast, --brightness and --scale are not available in this build yet")
     }
 
     /// The transform of draw `draw` of the image with content hash `imageSHA256`: the same on every
@@ -66,11 +64,9 @@ public struct AugmentationTransform: Sendable, Equatable {
 
     public func apply(to image: RGBImage) -> RGBImage {
         var result = image
-        if scale != 1 { result = ImageAugmentation.scaledAboutCentre(result, factor: scale) }
+        if scale != 1 { result = result.scaledAboutCentre(scale) }
         if rotation != 0 { result = result.rotated(degrees: rotation) }
-        if contrast != 1 || brightness != 0 {
-            result = ImageAugmentation.adjusted(result, contrast: contrast, brightness: brightness)
-        }
+        if contrast != 1 || brightness != 0 { result = result.adjusted(contrast: contrast, brightness: brightness) }
         return result
     }
 }

@@ -21,7 +21,7 @@ public enum TrainingReportHTML {
             ["class weighting", recipe.classWeighting.rawValue],
             ["seed", "\(recipe.seed)"],
             ["validation fraction", "\(report.validationFraction)"],
-            ["preprocessing", "\(report.preprocessing.resize.rawValue), \(report.preprocessing.normalisation.rawValue), \(report.preprocessing.size) px"],
+            ["preprocessing", "\(report.preprocessing.resize.rawValue), \(report.preprocessing.normalisation.rawValue), \(report.preprocessing.size) px, border \(report.preprocessing.border), intensity \(report.preprocessing.intensity.rawValue)"],
             ["augmentation", "\(report.augmentation.draws) draws; rotation +-\(report.augmentation.rotation) deg; contrast +-\(report.augmentation.contrast); brightness +-\(report.augmentation.brightness); scale +-\(report.augmentation.scale)"],
             ["backbone sha256", report.backboneSHA256],
             ["feature cache", "\(report.extraction.cacheHits) hits, \(report.extraction.computed) computed, \(report.extraction.recomputed) recomputed" + (report.extraction.imagesPerSecond.map { ", \(HTML.number($0, digits: 1)) images/s" } ?? "")],

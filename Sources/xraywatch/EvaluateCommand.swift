@@ -1,7 +1,72 @@
 import ArgumentParser
+import Foundation
+import Training
 
-// Placeholder until this command is written.
+/// `xraywatch evaluate`: metrics of one or more models, and optionally of the decision policy, on labelled images.
 struct Evaluate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Evaluate a model or the decision policy on labelled images.")
-    func run() async throws { throw ValidationError("not available yet") }
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a model or the decision policy on labelled images.",
+        discussion: """
+        Scores every image once through the backbone (using the feature cache) with every --model, and with \
+        --policy also the decision over all models (positive label versus every other label). Prints a table; \
+        writes REPORT/evaluation.json and REPORT/evaluation.html with confusion matrices, sensitivity, \
+        specificity, precision, F1, ROC AUC, score distributions, misclassified files, per-source results \
+        (manifest `source` column) and how each model scores labels it was not trained on.
+        """)
+
+    @Option(name: .customLong("data"), help: "Folder with one sub-folder per class (repeatable).")
+    var dataFolders: [String] = []
+    @Option(name: .customLong("manifest"), help: "CSV manifest with columns path,label[,source,patient] (repeatable).")
+    var manifests: [String] = []
+    @Option(help: "Use only manifest rows whose path starts with this prefix, e.g. test/.")
+    var under: String?
+    @Option(help: "Use only these labels, comma-separated.")
+    var labels: String?
+    @Option(name: .customLong("model"), help: "Model manifest (repeatable).")
+    var models: [String] = []
+    @Option(name: .customLong("models"), help: "Model manifests, comma-separated.")
+    var modelList: String?
+    @Option(help: "VGG16 backbone safetensors file.")
+    var backbone: String = "models/vgg16_imagenet_notop.safetensors"
+    @Option(help: "Also evaluate the decision over all models: both, either or a model name.")
+    var policy: String?
+    @Option(name: .customLong("threshold"), help: "Threshold override as NAME=VALUE (repeatable; default: each manifest's).")
+    var thresholds: [String] = []
+    @Option(help: "Feature cache folder.")
+    var cache: String = ".xraywatch-cache"
+    @Flag(help: "Do not read or write the feature cache.")
+    var noCache = false
+    @Option(help: "Folder for evaluation.json and evaluation.html.")
+    var report: String = "evaluation"
+
+    func run() async throws {
+        var options = EvaluationOptions()
+        options.dataFolders = dataFolders
+        options.manifests = manifests
+        options.under = under
+        options.labels = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        options.modelPaths = models + (modelList.map { $0.split(separator: ",").map(String.init) } ?? [])
+        options.backbonePath = backbone
+        options.policy = policy
+        for item in thresholds {
+            let parts = item.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let value = Double(parts[1]), value >= 0, value <= 1 else {
+                throw ValidationError("--threshold \(item): expected NAME=VALUE with VALUE in 0...1, e.g. covid_normal=0.6")
+            }
+            options.thresholds[String(parts[0])] = value
+        }
+        options.cacheFolder = noCache ? nil : cache
+        options.reportFolder = report
+        options.commandLine = CommandLine.arguments.map(ShellText.quote).joined(separator: " ")
+        let run = EvaluationRun(options: options)
+        do {
+            let result = try await run.run(progress: ProgressReporter(title: "features"), console: ProgressReporter(title: "evaluate"))
+            let files = try run.write(result)
+            print(EvaluationTable.text(result))
+            if !result.skipped.isEmpty { print("skipped \(result.skipped.count) undecodable files (listed in the report)") }
+            print("report \(files.html)")
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
 }

@@ -44,14 +44,12 @@ struct Train: AsyncParsableCommand {
     var resize: String = ResizeMode.area.rawValue
     @Option(help: "Normalisation: caffe (what VGG16 expects) or unit (the tutorial's RGB/255).")
     var normalisation: String = Normalisation.caffe.rawValue
-    @Option(help: "Intensity normalisation per image: none, stretch (1st-99th percentile) or equalise (histogram).")
-    var intensity: String = IntensityNormalisation.none.rawValue
-
-    @Option(help: "Fraction of width and height cut from each side before resizing (drops burned-in text and borders).")
-    var border: Double = 0
-
     @Option(help: "Input size in pixels (a multiple of 32, at least 64).")
     var size: Int = 224
+    @Option(help: "Fraction of width and height cut from each side before resizing (0...0.25).")
+    var border: Double = 0
+    @Option(help: "Intensity normalisation after resizing: none, stretch or equalise.")
+    var intensity: String = IntensityNormalisation.none.rawValue
 
     @Option(help: "Hidden dense units.") var hidden: Int = 128
     @Option(help: "Dropout rate.") var dropout: Double = 0.5
@@ -88,11 +86,10 @@ struct Train: AsyncParsableCommand {
         options.cacheFolder = noCache ? nil : cache
         guard let resizeMode = ResizeMode(rawValue: resize) else { throw ValidationError("--resize must be one of \(ResizeMode.allCases.map(\.rawValue).joined(separator: ", "))") }
         guard let normalisationMode = Normalisation(rawValue: normalisation) else { throw ValidationError("--normalisation must be one of \(Normalisation.allCases.map(\.rawValue).joined(separator: ", "))") }
-        guard size >= 64, size % 32 == 0 else { throw ValidationError("--size must be a multiple of 32 and at least 64 (the backbone divides it by 32, the head pools by 2)") }
+        guard size >= 64, size % 32 == 0 else { throw ValidationError("--size must be a multiple of 32 and at least 64 (the backbone output is size/32 and the head pools it by 2)") }
+        guard (0...0.25).contains(border) else { throw ValidationError("--border must be within 0...0.25") }
         guard let intensityMode = IntensityNormalisation(rawValue: intensity) else { throw ValidationError("--intensity must be one of \(IntensityNormalisation.allCases.map(\.rawValue).joined(separator: ", "))") }
-        guard (0...0.25).contains(border) else { throw ValidationError("--border must be between 0 and 0.25") }
-        options.preprocessing = Preprocessing(resize: resizeMode, normalisation: normalisationMode, size: size,
-                                              border: border, intensity: intensityMode)
+        options.preprocessing = Preprocessing(resize: resizeMode, normalisation: normalisationMode, size: size, border: border, intensity: intensityMode)
         guard let weighting = HeadRecipe.ClassWeighting(rawValue: classWeight) else { throw ValidationError("--class-weight must be none or balanced") }
         options.recipe.hidden = hidden
         options.recipe.dropout = dropout
