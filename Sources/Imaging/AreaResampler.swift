@@ -27,39 +27,49 @@ struct BoxWeights {
 }
 
 /// Area-weighted averaging (OpenCV INTER_AREA when shrinking): rows are averaged first over whole
-/// contiguous lines (cheap, vectorisable), then columns; the result is rounded to nearest, half to even.
+/// contiguous lines (cheap, vectorisable), then columns; the result is rounded to nearest, half to even,
+/// except for exact 2x2 halving where OpenCV's fast path rounds halves up, `(a + b + c + d + 2) >> 2`.
 struct AreaResampler {
     let columns: BoxWeights
     let rows: BoxWeights
+    private let roundsHalfUp: Bool
+
+    init(sourceWidth: Int, sourceHeight: Int, width: Int, height: Int) {
+        columns = BoxWeights(source: sourceWidth, destination: width)
+        rows = BoxWeights(source: sourceHeight, destination: height)
+        roundsHalfUp = sourceWidth == 2 * width && sourceHeight == 2 * height
+    }
 
     func resample(_ image: RGBImage) -> RGBImage {
         let outWidth = columns.count, outHeight = rows.count
         let sourceStride = image.width * 3
         var output = [UInt8](repeating: 0, count: outWidth * outHeight * 3)
         var averagedRow = [Float](repeating: 0, count: sourceStride)
-        image.pixels.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { out in
-                averagedRow.withUnsafeMutableBufferPointer { row in
+        image.pixels.withUnsafeBufferPointer { sourceBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                averagedRow.withUnsafeMutableBufferPointer { rowBuffer in
+                    let source = sourceBuffer.baseAddress!, out = outBuffer.baseAddress!, row = rowBuffer.baseAddress!
                     for y in 0..<outHeight {
-                        for i in 0..<sourceStride { row[i] = 0 }
+                        row.update(repeating: 0, count: sourceStride)
                         for tap in rows.offsets[y]..<rows.offsets[y + 1] {
                             let weight = rows.weights[tap]
-                            let line = (rows.start[y] + tap - rows.offsets[y]) * sourceStride
-                            for i in 0..<sourceStride { row[i] += weight * Float(source[line + i]) }
+                            let line = source + (rows.start[y] + tap - rows.offsets[y]) * sourceStride
+                            // Pointer offsets (no overflow checks) so this loop vectorises.
+                            for i in 0..<sourceStride { row[i] += weight * Float(line[i]) }
                         }
-                        let outRow = y * outWidth * 3
+                        let outRow = out + y * outWidth * 3
                         for x in 0..<outWidth {
                             var sum: (Float, Float, Float) = (0, 0, 0)
                             for tap in columns.offsets[x]..<columns.offsets[x + 1] {
                                 let weight = columns.weights[tap]
-                                let pixel = (columns.start[x] + tap - columns.offsets[x]) * 3
-                                sum.0 += weight * row[pixel]
-                                sum.1 += weight * row[pixel + 1]
-                                sum.2 += weight * row[pixel + 2]
+                                let pixel = row + (columns.start[x] + tap - columns.offsets[x]) * 3
+                                sum.0 += weight * pixel[0]
+                                sum.1 += weight * pixel[1]
+                                sum.2 += weight * pixel[2]
                             }
-                            out[outRow + x * 3] = Self.byte(sum.0)
-                            out[outRow + x * 3 + 1] = Self.byte(sum.1)
-                            out[outRow + x * 3 + 2] = Self.byte(sum.2)
+                            outRow[x * 3] = byte(sum.0)
+                            outRow[x * 3 + 1] = byte(sum.1)
+                            outRow[x * 3 + 2] = byte(sum.2)
                         }
                     }
                 }
@@ -68,7 +78,9 @@ struct AreaResampler {
         return RGBImage(width: outWidth, height: outHeight, pixels: output)
     }
 
-    private static func byte(_ value: Float) -> UInt8 {
-        UInt8(clamping: Int(value.rounded(.toNearestOrEven)))
+    private func byte(_ value: Float) -> UInt8 {
+        // Averages of four bytes are exact in Float, so halves are true halves here.
+        let rounded = roundsHalfUp ? (value + 0.5).rounded(.down) : value.rounded(.toNearestOrEven)
+        return UInt8(clamping: Int(rounded))
     }
 }

@@ -31,7 +31,7 @@ enum FileReader {
             if count == 0 { break }  // the file shrank while we read it: decode what is there
             filled += count
         }
-        return Array(bytes.prefix(filled))
+        return filled == size ? bytes : Array(bytes.prefix(filled))
     }
 
     private static func readSome(_ descriptor: Int32, _ target: UnsafeMutableRawPointer, _ count: Int) -> Int {

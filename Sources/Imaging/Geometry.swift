@@ -3,6 +3,8 @@ import Foundation
 extension RGBImage {
     /// Rotation about the centre by `degrees` (counter-clockwise), nearest-neighbour sampling,
     /// Keras `fill_mode="nearest"` (outside pixels take the nearest edge pixel). Training augmentation.
+    /// (Keras' ImageDataGenerator draws angles from a symmetric range, so its own sign convention does not
+    /// matter there; it interpolates bilinearly by default, this samples the nearest pixel.)
     public func rotated(degrees: Double) -> RGBImage {
         let radians = degrees * .pi / 180
         let cosine = cos(radians), sine = sin(radians)
@@ -23,18 +25,24 @@ extension RGBImage {
     private func sampledNearest(inverse m: (Double, Double, Double, Double)) -> RGBImage {
         let centreX = Double(width - 1) / 2, centreY = Double(height - 1) / 2
         var output = [UInt8](repeating: 0, count: pixels.count)
-        pixels.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { out in
+        pixels.withUnsafeBufferPointer { inputBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                let input = inputBuffer.baseAddress!, out = outBuffer.baseAddress!
                 for y in 0..<height {
                     let dy = Double(y) - centreY
+                    // Source coordinates of x = 0, then one matrix column per step in x.
+                    var sourceX = centreX - m.0 * centreX + m.1 * dy
+                    var sourceY = centreY - m.2 * centreX + m.3 * dy
+                    let outRow = out + y * width * 3
                     for x in 0..<width {
-                        let dx = Double(x) - centreX
-                        let sourceX = Self.clampedIndex(centreX + m.0 * dx + m.1 * dy, count: width)
-                        let sourceY = Self.clampedIndex(centreY + m.2 * dx + m.3 * dy, count: height)
-                        let from = (sourceY * width + sourceX) * 3, to = (y * width + x) * 3
-                        out[to] = input[from]
-                        out[to + 1] = input[from + 1]
-                        out[to + 2] = input[from + 2]
+                        let from = input + (Self.clampedIndex(sourceY, count: height) * width
+                                            + Self.clampedIndex(sourceX, count: width)) * 3
+                        let to = outRow + x * 3
+                        to[0] = from[0]
+                        to[1] = from[1]
+                        to[2] = from[2]
+                        sourceX += m.0
+                        sourceY += m.2
                     }
                 }
             }

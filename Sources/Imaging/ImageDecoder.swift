@@ -31,6 +31,8 @@ public enum ImageDecoder {
                 file: file, reason: .tooLarge(width: Int(result.width), height: Int(result.height), maxPixels: limits.maxPixels),
                 format: format)
         default:
+            // CIMAGEIO_LIBRARY_ERROR, or (rarely, after the pixel-limit check) CIMAGEIO_OUT_OF_MEMORY, whose
+            // message says so: either way this file could not be decoded.
             throw ImageDecodeError(file: file, reason: .corrupt(message(of: &result)), format: format)
         }
     }

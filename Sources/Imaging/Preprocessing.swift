@@ -25,6 +25,15 @@ public struct Preprocessing: Sendable, Codable, Equatable, Hashable {
         self.border = border; self.intensity = intensity
     }
 
+    /// A stable text naming every setting, e.g. `area,caffe,224` or `area,caffe,224,border=0.08,intensity=equalise`;
+    /// keys caches of preprocessed data (settings at their defaults are left out, so old keys stay valid).
+    public var identifier: String {
+        var parts = [resize.rawValue, normalisation.rawValue, String(size)]
+        if border > 0 { parts.append("border=\(border)") }
+        if intensity != .none { parts.append("intensity=\(intensity.rawValue)") }
+        return parts.joined(separator: ",")
+    }
+
     private enum CodingKeys: String, CodingKey { case resize, normalisation, size, border, intensity }
 
     /// Manifests written before `border` and `intensity` existed read as "none".

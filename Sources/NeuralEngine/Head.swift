@@ -29,7 +29,7 @@ extension HeadLayer {
     func apply(to x: Tensor) -> Tensor {
         switch self {
         case .averagePool(let size):
-            return averagePool(x, size: size)
+            return x.averagePooled(size: size)
         case .flatten:
             return Tensor(shape: [x.count], values: x.values)
         case .dense(let weight, let bias):
@@ -57,20 +57,24 @@ extension HeadLayer {
             return Tensor(shape: x.shape, values: exponentials.map { $0 / total })
         }
     }
+}
 
-    private func averagePool(_ x: Tensor, size: Int) -> Tensor {
-        precondition(x.shape.count == 3, "average pooling needs an HWC feature map")
-        let (height, width, channels) = (x.shape[0], x.shape[1], x.shape[2])
+extension Tensor {
+    /// Keras AveragePooling2D on an HWC feature map: pool = stride = `size`, padding "valid"
+    /// (trailing rows and columns that do not fill a window are dropped).
+    public func averagePooled(size: Int) -> Tensor {
+        precondition(shape.count == 3, "average pooling needs an HWC feature map")
+        let (height, width, channels) = (shape[0], shape[1], shape[2])
         let (outHeight, outWidth) = (height / size, width / size)
         var output = [Float](repeating: 0, count: outHeight * outWidth * channels)
         let scale = 1 / Float(size * size)
         for y in 0..<outHeight {
-            for x0 in 0..<outWidth {
-                let destination = (y * outWidth + x0) * channels
+            for x in 0..<outWidth {
+                let destination = (y * outWidth + x) * channels
                 for dy in 0..<size {
                     for dx in 0..<size {
-                        let source = ((y * size + dy) * width + (x0 * size + dx)) * channels
-                        for c in 0..<channels { output[destination + c] += x.values[source + c] }
+                        let source = ((y * size + dy) * width + (x * size + dx)) * channels
+                        for c in 0..<channels { output[destination + c] += values[source + c] }
                     }
                 }
                 for c in 0..<channels { output[destination + c] *= scale }

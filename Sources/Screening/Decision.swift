@@ -17,6 +17,10 @@ public struct Verdict: Sendable, Equatable {
     public let result: ScreeningResult
     public let prob: Int
     public let scores: [ModelScore]
+
+    public init(result: ScreeningResult, prob: Int, scores: [ModelScore]) {
+        self.result = result; self.prob = prob; self.scores = scores
+    }
 }
 
 /// How the models' scores combine into one result.

@@ -22,8 +22,7 @@ public struct FeatureKey: Sendable, Hashable {
     /// The canonical text stored in, and compared against, each cache file.
     public var text: String {
         "image=\(imageSHA256)|draw=\(draw)|augmentation=\(augmentation)|backbone=\(backboneSHA256)"
-            + "|preprocessing=\(preprocessing.resize.rawValue),\(preprocessing.normalisation.rawValue),\(preprocessing.size)"
-            + ",border=\(preprocessing.border),intensity=\(preprocessing.intensity.rawValue)"
+            + "|preprocessing=\(preprocessing.identifier)"
     }
 
     /// File name of the entry: SHA-256 of the key text.

@@ -41,6 +41,29 @@ public enum Fixtures {
         return testExecutable.deletingLastPathComponent().appendingPathComponent("xraywatch").path
     }
 
+    /// Runs the built `xraywatch` with `arguments` in `directory` (default: the package root) to completion.
+    public static func runBinary(_ arguments: [String], in directory: URL? = nil,
+                                 environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory ?? packageRoot
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Read both pipes to the end before waiting, so a chatty child never blocks on a full pipe.
+        let stderrData = LockedData()
+        let reader = Thread { stderrData.value = errors.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
+        let stdoutData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !stderrData.isSet { Thread.sleep(forTimeInterval: 0.01) }
+        return (process.terminationStatus, String(decoding: stdoutData, as: UTF8.self),
+                String(decoding: stderrData.value ?? Data(), as: UTF8.self))
+    }
+
     /// A new empty folder under the system temporary directory; the caller removes it.
     public static func makeTemporaryDirectory(_ label: String = "xraywatch-test") throws -> URL {
         let url = FileManager.default.temporaryDirectory
@@ -48,4 +71,15 @@ public enum Fixtures {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+}
+
+/// Data handed from a reader thread to the test, guarded by a lock.
+private final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Data?
+    var value: Data? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+    var isSet: Bool { value != nil }
 }

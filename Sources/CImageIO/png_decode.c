@@ -3,24 +3,7 @@
 #include <string.h>
 #include <png.h>
 #include "internal.h"
-
-/* libpng error handler state: jumps back to the public call with libpng's message. */
-typedef struct {
-    jmp_buf jump;
-    char *message;
-} png_failure;
-
-static void png_fail(png_structp png, png_const_charp text) {
-    png_failure *failure = png_get_error_ptr(png);
-    cimageio_set_message(failure->message, "%s", text);
-    longjmp(failure->jump, 1);
-}
-
-/* libpng warnings (unknown chunks, odd ICC profiles, bad ancillary CRCs) do not change pixels: ignored, as OpenCV does. */
-static void png_ignore_warning(png_structp png, png_const_charp text) {
-    (void)png;
-    (void)text;
-}
+#include "png_failure.h"
 
 typedef struct {
     const unsigned char *data;
@@ -37,11 +20,11 @@ static void read_from_memory(png_structp png, png_bytep destination, size_t leng
 
 cimageio_status cimageio_decode_png(const unsigned char *data, size_t size, long long max_pixels,
                                     cimageio_image *out) {
-    png_failure failure = {.message = out->message};
+    cimageio_png_failure failure = {.message = out->message};
     png_memory_reader reader = {.data = data, .size = size, .offset = 0};
     png_bytep *volatile rows = NULL;
     cimageio_reset_image(out);
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &failure, png_fail, png_ignore_warning);
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &failure, cimageio_png_fail, cimageio_png_ignore_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_read_struct(&png, NULL, NULL);
@@ -93,61 +76,5 @@ cimageio_status cimageio_decode_png(const unsigned char *data, size_t size, long
     png_read_end(png, NULL);
     png_destroy_read_struct(&png, &info, NULL);
     free(rows);
-    return CIMAGEIO_OK;
-}
-
-typedef struct {
-    unsigned char *data;
-    size_t size;
-    size_t capacity;
-} png_memory_writer;
-
-static void write_to_memory(png_structp png, png_bytep source, size_t length) {
-    png_memory_writer *writer = png_get_io_ptr(png);
-    if (length > writer->capacity - writer->size) {
-        size_t capacity = writer->capacity ? writer->capacity * 2 : 65536;
-        while (capacity - writer->size < length) capacity *= 2;
-        unsigned char *grown = realloc(writer->data, capacity);
-        if (!grown) png_error(png, "out of memory for the PNG output");
-        writer->data = grown;
-        writer->capacity = capacity;
-    }
-    memcpy(writer->data + writer->size, source, length);
-    writer->size += length;
-}
-
-static void flush_nothing(png_structp png) {
-    (void)png;
-}
-
-cimageio_status cimageio_encode_png(const unsigned char *rgb, int width, int height,
-                                    unsigned char **out_data, size_t *out_size,
-                                    char message[CIMAGEIO_MESSAGE_CAPACITY]) {
-    png_failure failure = {.message = message};
-    png_memory_writer writer = {NULL, 0, 0};
-    message[0] = '\0';
-    *out_data = NULL;
-    *out_size = 0;
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &failure, png_fail, png_ignore_warning);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    if (!info) {
-        png_destroy_write_struct(&png, NULL);
-        cimageio_set_message(message, "out of memory for the PNG encoder");
-        return CIMAGEIO_OUT_OF_MEMORY;
-    }
-    if (setjmp(failure.jump)) {
-        png_destroy_write_struct(&png, &info);
-        free(writer.data);
-        return CIMAGEIO_LIBRARY_ERROR;
-    }
-    png_set_write_fn(png, &writer, write_to_memory, flush_nothing);
-    png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(png, info);
-    for (int y = 0; y < height; y++) png_write_row(png, rgb + (size_t)width * 3 * (size_t)y);
-    png_write_end(png, NULL);
-    png_destroy_write_struct(&png, &info);
-    *out_data = writer.data;
-    *out_size = writer.size;
     return CIMAGEIO_OK;
 }

@@ -1,0 +1,48 @@
+import Screening
+import Testing
+
+/// The two-model decision and the tutorial's `Prob` (confidence of the stated result, whole percent).
+struct DecisionTests {
+    func scores(_ normal: Double, _ pneumo: Double) -> [ModelScore] {
+        [ModelScore(model: "covid_normal", probability: normal), ModelScore(model: "covid_pneumo", probability: pneumo)]
+    }
+
+    @Test func bothIsPositiveOnlyWhenEveryModelSaysYes() {
+        let decision = Decision(policy: .both)
+        let yes = decision.decide(scores(0.97, 0.955))
+        #expect(yes.result == .positive)
+        #expect(yes.prob == 96) // round(100 * min(0.97, 0.955)) = round(95.5)
+        let no = decision.decide(scores(0.97, 0.2))
+        #expect(no.result == .negative)
+        #expect(no.prob == 80) // the model that said no: 1 - 0.2
+        let bothNo = decision.decide(scores(0.3, 0.1))
+        #expect(bothNo.prob == 90) // strongest no
+    }
+
+    @Test func eitherIsPositiveWhenAnyModelSaysYes() {
+        let decision = Decision(policy: .either)
+        let yes = decision.decide(scores(0.7, 0.2))
+        #expect(yes.result == .positive && yes.prob == 70)
+        let no = decision.decide(scores(0.3, 0.1))
+        #expect(no.result == .negative && no.prob == 70) // weakest no
+    }
+
+    @Test func aSingleModelPolicyIgnoresTheOther() {
+        let decision = Decision(policy: DecisionPolicy("covid_pneumo"))
+        #expect(decision.decide(scores(0.01, 0.88)) == Verdict(result: .positive, prob: 88, scores: scores(0.01, 0.88)))
+        #expect(decision.decide(scores(0.99, 0.4)).result == .negative)
+    }
+
+    @Test func thresholdsArePerModelAndInclusive() {
+        let decision = Decision(policy: .both, thresholds: ["covid_normal": 0.8, "covid_pneumo": 0.6])
+        #expect(decision.decide(scores(0.8, 0.6)).result == .positive)
+        #expect(decision.decide(scores(0.79, 0.99)).result == .negative)
+        #expect(decision.threshold(for: "unlisted") == 0.5)
+    }
+
+    @Test func policyTextRoundTrips() {
+        for text in ["both", "either", "covid_normal"] {
+            #expect(DecisionPolicy(text).description == text)
+        }
+    }
+}
