@@ -29,6 +29,11 @@ public enum HeadNetwork {
         return softmaxRows(logits(parameters, activations: hidden, rows: rows), classes: parameters.classes)
     }
 
+    /// Output logits [rows, classes] (before softmax), inference mode.
+    public static func logits(_ parameters: HeadParameters, inputs: [Float], rows: Int) -> [Float] {
+        logits(parameters, activations: hiddenActivations(parameters, inputs: inputs, rows: rows), rows: rows)
+    }
+
     /// One training step's forward and backward pass.
     /// - Parameters:
     ///   - keepMask: per hidden activation, 0 (dropped) or 1/(1-rate) (kept); nil means no dropout.

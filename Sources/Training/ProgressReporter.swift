@@ -11,6 +11,8 @@ public final class ProgressReporter: @unchecked Sendable {
     private var unit = ""
     private var started = Date()
     private var lastDraw = Date.distantPast
+    /// Between `start` and `finish`: the bar is on screen.
+    private var active = false
 
     /// `enabled` defaults to "stderr is a terminal".
     public init(title: String, enabled: Bool = isatty(STDERR_FILENO) == 1) {
@@ -21,6 +23,7 @@ public final class ProgressReporter: @unchecked Sendable {
     public func start(total: Int, unit: String) {
         lock.lock(); defer { lock.unlock() }
         self.total = total; self.unit = unit; done = 0; started = Date(); lastDraw = .distantPast
+        active = true
         draw(force: true)
     }
 
@@ -33,15 +36,16 @@ public final class ProgressReporter: @unchecked Sendable {
     /// Ends the line (when anything was drawn).
     public func finish() {
         lock.lock(); defer { lock.unlock() }
-        if enabled && total > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+        if enabled && active && total > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+        active = false
     }
 
     /// Prints a line above the bar (e.g. an epoch summary); always shown, terminal or not.
     public func message(_ text: String) {
         lock.lock(); defer { lock.unlock() }
-        let prefix = enabled ? "\r\u{1B}[K" : ""
+        let prefix = enabled && active ? "\r\u{1B}[K" : ""
         FileHandle.standardError.write(Data((prefix + text + "\n").utf8))
-        if enabled { draw(force: true) }
+        if active { draw(force: true) }
     }
 
     /// The bar text, e.g. `extracting [#######.....]  70/100 images  12.3 images/s  ETA 0:02`.
@@ -62,7 +66,7 @@ public final class ProgressReporter: @unchecked Sendable {
     }
 
     private func draw(force: Bool) {
-        guard enabled, total > 0 else { return }
+        guard enabled, active, total > 0 else { return }
         let now = Date()
         guard force || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
         lastDraw = now

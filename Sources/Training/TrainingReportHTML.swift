@@ -25,6 +25,7 @@ public enum TrainingReportHTML {
             ["augmentation", "\(report.augmentation.draws) draws; rotation +-\(report.augmentation.rotation) deg; contrast +-\(report.augmentation.contrast); brightness +-\(report.augmentation.brightness); scale +-\(report.augmentation.scale)"],
             ["backbone sha256", report.backboneSHA256],
             ["feature cache", "\(report.extraction.cacheHits) hits, \(report.extraction.computed) computed, \(report.extraction.recomputed) recomputed" + (report.extraction.imagesPerSecond.map { ", \(HTML.number($0, digits: 1)) images/s" } ?? "")],
+            ["calibration", report.calibration.map { String(format: "temperature %.3f fitted on the validation set (folded into the output layer); loss %.4f -> %.4f, ECE %.4f -> %.4f; validation results below are calibrated and therefore slightly optimistic about calibration", $0.temperature, $0.lossBefore, $0.lossAfter, $0.calibrationErrorBefore, $0.calibrationErrorAfter) } ?? "none"],
             ["head training", "\(HTML.number(report.headTrainingSeconds, digits: 1)) s"],
             ["command", report.commandLine],
         ])

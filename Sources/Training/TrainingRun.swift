@@ -25,6 +25,8 @@ public struct TrainingOptions: Sendable {
     public var augmentation = AugmentationSettings()
     public var validationFraction = 0.2
     public var threshold = 0.5
+    /// Fit a temperature on the validation set and fold it into the output layer.
+    public var calibrate = false
     public var minimumPerClass = 10
     /// Overwrite a model of the same name with another label set.
     public var force = false
@@ -55,6 +57,8 @@ public struct TrainingReport: Sendable, Codable {
     public var classWeights: [String: Double]
     public var history: [EpochRecord]
     public var validation: ClassificationSummary?
+    /// Temperature scaling fitted on the validation set (with `--calibrate`); validation results are after it.
+    public var calibration: TemperatureScaling?
     public var extraction: ExtractionStatistics
     public var headTrainingSeconds: Double
     public var model: ModelWriter.Paths
@@ -126,14 +130,32 @@ public struct TrainingRun: Sendable {
 
         let trainer = HeadTrainer(recipe: options.recipe, classes: dataset.labels.count)
         let started = Date()
+        let batchesPerEpoch = (examples.count + options.recipe.batchSize - 1) / options.recipe.batchSize
+        console?.start(total: batchesPerEpoch * options.recipe.epochs, unit: "batches")
         let trained = trainer.train(examples, validation: validationImages.map { ValidationExample(features: $1, label: labelIndex[$0.label]!) }) { event in
-            if case .epoch(let record) = event { console?.message(Self.describe(record, of: options.recipe.epochs)) }
+            switch event {
+            case .batch: console?.advance()
+            case .epoch(let record): console?.message(Self.describe(record, of: options.recipe.epochs))
+            }
         }
+        console?.finish()
         let headSeconds = Date().timeIntervalSince(started)
 
+        var parameters = trained.parameters
+        var calibration: TemperatureScaling?
+        if options.calibrate, validationImages.count < TemperatureScaling.minimumImages {
+            console?.message("warning: --calibrate skipped: the validation set has \(validationImages.count) images, calibration needs at least \(TemperatureScaling.minimumImages)")
+        } else if options.calibrate {
+            let logits = HeadNetwork.logits(parameters, inputs: validationImages.flatMap(\.1), rows: validationImages.count)
+            let fitted = TemperatureScaling(logits: logits, labels: validationImages.map { labelIndex[$0.0.label]! }, classes: dataset.labels.count)
+            parameters = fitted.apply(to: parameters)
+            calibration = fitted
+            console?.message(String(format: "calibration: temperature %.3f, validation loss %.4f -> %.4f, ECE %.4f -> %.4f",
+                                    fitted.temperature, fitted.lossBefore, fitted.lossAfter, fitted.calibrationErrorBefore, fitted.calibrationErrorAfter))
+        }
         var validation: ClassificationSummary?
         if !validationImages.isEmpty {
-            let probabilities = HeadTrainer.predict(trained.parameters, validationImages.map(\.1))
+            let probabilities = HeadTrainer.predict(parameters, validationImages.map(\.1))
             let scored = zip(validationImages, probabilities).map { item, p in
                 Self.scored(item.0, probabilities: p, labels: dataset.labels, positive: positive, threshold: options.threshold)
             }
@@ -156,10 +178,10 @@ public struct TrainingRun: Sendable {
             preprocessing: options.preprocessing, validationFraction: options.validationFraction,
             backboneSHA256: extractor.backboneSHA256,
             classWeights: Dictionary(uniqueKeysWithValues: zip(dataset.labels, trained.classWeights)),
-            history: trained.history, validation: validation, extraction: extraction, headTrainingSeconds: headSeconds, model: paths)
+            history: trained.history, validation: validation, calibration: calibration, extraction: extraction, headTrainingSeconds: headSeconds, model: paths)
 
         try ModelWriter.write(
-            trained.parameters, dropout: options.recipe.dropout, name: options.name,
+            parameters, dropout: options.recipe.dropout, name: options.name,
             version: options.version ?? Self.today(), description: options.description ?? "\(dataset.labels.joined(separator: " vs ")) (positive: \(positive))",
             labels: dataset.labels, positiveLabel: positive, threshold: options.threshold, preprocessing: options.preprocessing,
             backboneSHA256: extractor.backboneSHA256, training: provenance(report), to: paths)
@@ -200,6 +222,9 @@ public struct TrainingRun: Sendable {
             "command": report.commandLine,
             "skipped": "\(report.skipped.count)",
         ]
+        if let calibration = report.calibration {
+            training["calibration"] = String(format: "temperature %.4f fitted on the validation set and folded into dense_1", calibration.temperature)
+        }
         if let validation = report.validation {
             training["validation"] = "accuracy \(HTML.number(validation.accuracy)), sensitivity \(HTML.number(validation.binary.sensitivity)), specificity \(HTML.number(validation.binary.specificity)), ROC AUC \(HTML.number(validation.binary.rocAUC)) on \(validation.count) images"
         }

@@ -62,6 +62,7 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Fraction of each class held out for validation.") var validationFraction: Double = 0.2
     @Option(help: "Decision threshold on P(positive) stored in the manifest.") var threshold: Double = 0.5
     @Option(help: "Smallest number of images a class may have.") var minimumPerClass: Int = 10
+    @Flag(help: "Fit a softmax temperature on the validation set (calibrated probabilities; same decisions).") var calibrate = false
 
     @Option(help: "Augmented versions per training image, including the original (1 = none).") var augmentDraws: Int = 4
     @Option(help: "Random rotation range in degrees.") var rotation: Double = 15
@@ -102,6 +103,7 @@ struct Train: AsyncParsableCommand {
         options.validationFraction = validationFraction
         options.threshold = threshold
         options.minimumPerClass = minimumPerClass
+        options.calibrate = calibrate
         options.augmentation = AugmentationSettings(draws: augmentDraws, rotation: rotation, contrast: contrast, brightness: brightness, scale: scale)
         options.force = force
         options.commandLine = CommandLine.arguments.map(ShellText.quote).joined(separator: " ")

@@ -124,3 +124,25 @@ import Testing
         #expect(HeadTrainer(recipe: HeadRecipe(), classes: 2).classWeights(for: [0, 1, 1]) == [1, 1])
     }
 }
+
+@Suite struct TemperatureScalingTests {
+    @Test func overconfidentLogitsGetATemperatureAboveOneAndDecisionsStay() {
+        // Logits scaled 5x too large: half the confident calls are wrong, so T should come out near 5x.
+        var logits: [Float] = [], labels: [Int] = []
+        for i in 0..<200 {
+            let margin: Float = i % 4 == 0 ? -1 : 1    // 75 % right with margin 1 after cooling
+            logits += [5 * margin, 0]
+            labels.append(0)
+        }
+        let fit = TemperatureScaling(logits: logits, labels: labels, classes: 2)
+        #expect(fit.temperature > 2)
+        #expect(fit.lossAfter < fit.lossBefore)
+        #expect(fit.calibrationErrorAfter < fit.calibrationErrorBefore)
+        let parameters = HeadParameters(inputs: 3, hidden: 2, classes: 2, seed: 1)
+        let scaled = fit.apply(to: parameters)
+        #expect(zip(scaled.outputWeight, parameters.outputWeight).allSatisfy { abs($0 - $1 / Float(fit.temperature)) < 1e-6 })
+        let input: [Float] = [1, 2, 3]
+        let before = HeadNetwork.probabilities(parameters, inputs: input, rows: 1), after = HeadNetwork.probabilities(scaled, inputs: input, rows: 1)
+        #expect((before[0] >= 0.5) == (after[0] >= 0.5))
+    }
+}

@@ -5,6 +5,10 @@ import TestSupport
 
 /// The checks `train` makes before any work starts (nothing here decodes an image or runs the backbone).
 @Suite struct TrainingRunTests {
+    private func outFolder(_ data: URL) -> URL {
+        data.deletingLastPathComponent().appendingPathComponent(data.lastPathComponent + "-out")
+    }
+
     private func options(_ data: URL, out: URL) throws -> TrainingOptions {
         var options = TrainingOptions()
         options.dataFolders = [data.path]
@@ -29,8 +33,8 @@ import TestSupport
 
     @Test func acceptsGoodInputAndDefaultsPositiveToTheFirstLabel() throws {
         let data = try makeClassFolders(["covid": 10, "normal": 12])
-        defer { try? FileManager.default.removeItem(at: data) }
-        let (dataset, positive, extractor) = try TrainingRun(options: options(data, out: data.deletingLastPathComponent().appendingPathComponent(data.lastPathComponent + "-out"))).prepare()
+        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: outFolder(data)) }
+        let (dataset, positive, extractor) = try TrainingRun(options: options(data, out: outFolder(data))).prepare()
         #expect(dataset.labels == ["covid", "normal"])
         #expect(positive == "covid")
         #expect(extractor.backboneSHA256.count == 64)
@@ -38,14 +42,14 @@ import TestSupport
 
     @Test func tooFewImagesInAClassIsAnErrorNamingTheClass() throws {
         let data = try makeClassFolders(["covid": 9, "normal": 12])
-        defer { try? FileManager.default.removeItem(at: data) }
-        try expectError(options(data, out: data.deletingLastPathComponent().appendingPathComponent(data.lastPathComponent + "-out")), mentioning: "covid: 9")
+        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: outFolder(data)) }
+        try expectError(options(data, out: outFolder(data)), mentioning: "covid: 9")
     }
 
     @Test func oneClassPositiveNotALabelAndUnreadableBackboneAreErrors() throws {
         let data = try makeClassFolders(["covid": 10, "normal": 10, "pneumonia": 10])
-        defer { try? FileManager.default.removeItem(at: data) }
-        var options = try options(data, out: data.deletingLastPathComponent().appendingPathComponent(data.lastPathComponent + "-out"))
+        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: outFolder(data)) }
+        var options = try options(data, out: outFolder(data))
         options.labels = ["covid"]
         expectError(options, mentioning: "at least 2 classes")
         options.labels = ["covid", "pneumonia"]
@@ -54,16 +58,15 @@ import TestSupport
         options.positiveLabel = "covid"
         options.backbonePath = data.appendingPathComponent("nowhere.safetensors").path
         expectError(options, mentioning: "nowhere.safetensors")
-        options.backbonePath = try self.options(data, out: data.deletingLastPathComponent().appendingPathComponent(data.lastPathComponent + "-out")).backbonePath
+        options.backbonePath = try self.options(data, out: outFolder(data)).backbonePath
         options.recipe.epochs = 0
         expectError(options, mentioning: "--epochs")
     }
 
     @Test func existingModelWithOtherLabelsNeedsForce() throws {
         let data = try makeClassFolders(["covid": 10, "normal": 10, "pneumonia": 10])
-        defer { try? FileManager.default.removeItem(at: data) }
-        let out = data.deletingLastPathComponent().appendingPathComponent(data.lastPathComponent + "-out")
-        defer { try? FileManager.default.removeItem(at: out) }
+        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: outFolder(data)) }
+        let out = outFolder(data)
         var options = try options(data, out: out)
         options.labels = ["covid", "pneumonia"]
         try #"{"labels": ["covid", "normal"]}"#.write(to: out.appendingPathComponent("covid_normal.json"), atomically: true, encoding: .utf8)
