@@ -78,3 +78,11 @@ public struct ClassificationSummary: Sendable, Codable, Equatable {
         misclassified = images.filter { !isCorrect($0) }
     }
 }
+
+extension ClassificationSummary {
+    /// One summary per `source` value (images without a source are left out).
+    public static func bySource(_ images: [ScoredImage], _ make: ([ScoredImage]) -> ClassificationSummary) -> [String: ClassificationSummary] {
+        let sources = Set(images.compactMap(\.source))
+        return Dictionary(uniqueKeysWithValues: sources.map { source in (source, make(images.filter { $0.source == source })) })
+    }
+}

@@ -196,7 +196,6 @@ public struct EvaluationRun: Sendable {
     }
 
     private func summaries(_ images: [ScoredImage], _ make: ([ScoredImage]) -> ClassificationSummary) -> (ClassificationSummary, [String: ClassificationSummary]) {
-        let sources = Set(images.compactMap(\.source))
-        return (make(images), Dictionary(uniqueKeysWithValues: sources.map { source in (source, make(images.filter { $0.source == source })) }))
+        (make(images), ClassificationSummary.bySource(images, make))
     }
 }

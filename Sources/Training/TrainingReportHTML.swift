@@ -48,6 +48,14 @@ public enum TrainingReportHTML {
         if let validation = report.validation {
             body += SummaryHTML.section(validation, heading: "Validation", scoreName: "P(\(report.positiveLabel))")
         }
+        if !report.validationBySource.isEmpty {
+            body += "<h3>Validation per source</h3>\n"
+            body += HTML.table(["source", "images", "accuracy", "sensitivity", "specificity", "ROC AUC"], report.validationBySource.keys.sorted().map { source in
+                let summary = report.validationBySource[source]!
+                return [source, "\(summary.count)", HTML.number(summary.accuracy), HTML.number(summary.binary.sensitivity),
+                        HTML.number(summary.binary.specificity), HTML.number(summary.binary.rocAUC)]
+            })
+        }
         return HTML.page(title: "Training report: \(report.name)", body: body)
     }
 }

@@ -57,6 +57,8 @@ public struct TrainingReport: Sendable, Codable {
     public var classWeights: [String: Double]
     public var history: [EpochRecord]
     public var validation: ClassificationSummary?
+    /// Validation results per manifest `source`.
+    public var validationBySource: [String: ClassificationSummary]
     /// Temperature scaling fitted on the validation set (with `--calibrate`); validation results are after it.
     public var calibration: TemperatureScaling?
     public var extraction: ExtractionStatistics
@@ -154,12 +156,17 @@ public struct TrainingRun: Sendable {
                                     fitted.temperature, fitted.lossBefore, fitted.lossAfter, fitted.calibrationErrorBefore, fitted.calibrationErrorAfter))
         }
         var validation: ClassificationSummary?
+        var validationBySource: [String: ClassificationSummary] = [:]
         if !validationImages.isEmpty {
             let probabilities = HeadTrainer.predict(parameters, validationImages.map(\.1))
             let scored = zip(validationImages, probabilities).map { item, p in
                 Self.scored(item.0, probabilities: p, labels: dataset.labels, positive: positive, threshold: options.threshold)
             }
-            validation = ClassificationSummary(scored, labels: dataset.labels, predictedLabels: dataset.labels, positiveLabel: positive)
+            let make = { (images: [ScoredImage]) in
+                ClassificationSummary(images, labels: dataset.labels, predictedLabels: dataset.labels, positiveLabel: positive)
+            }
+            validation = make(scored)
+            validationBySource = ClassificationSummary.bySource(scored, make)
         }
 
         let paths = ModelWriter.Paths(folder: options.outputFolder, name: options.name)
@@ -178,7 +185,7 @@ public struct TrainingRun: Sendable {
             preprocessing: options.preprocessing, validationFraction: options.validationFraction,
             backboneSHA256: extractor.backboneSHA256,
             classWeights: Dictionary(uniqueKeysWithValues: zip(dataset.labels, trained.classWeights)),
-            history: trained.history, validation: validation, calibration: calibration, extraction: extraction, headTrainingSeconds: headSeconds, model: paths)
+            history: trained.history, validation: validation, validationBySource: validationBySource, calibration: calibration, extraction: extraction, headTrainingSeconds: headSeconds, model: paths)
 
         try ModelWriter.write(
             parameters, dropout: options.recipe.dropout, name: options.name,

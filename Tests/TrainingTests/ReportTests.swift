@@ -24,7 +24,7 @@ import Testing
             validationByLabel: ["covid": 2, "normal": 2], skipped: [SkippedImage(path: "/data/bad.png", reason: "corrupt")],
             recipe: HeadRecipe(), augmentation: AugmentationSettings(), augmentationNote: "note", preprocessing: Preprocessing(),
             validationFraction: 0.2, backboneSHA256: "abc", classWeights: ["covid": 1, "normal": 1], history: history,
-            validation: Self.sampleSummary(), calibration: nil, extraction: ExtractionStatistics(), headTrainingSeconds: 1.5,
+            validation: Self.sampleSummary(), validationBySource: ["nih": Self.sampleSummary()], calibration: nil, extraction: ExtractionStatistics(), headTrainingSeconds: 1.5,
             model: ModelWriter.Paths(folder: "models", name: "covid_normal"))
         let html = TrainingReportHTML.render(report)
         #expect(html.hasPrefix("<!DOCTYPE html>"))
@@ -36,6 +36,7 @@ import Testing
         #expect(html.contains("&lt;img 1&gt;.png"))
         #expect(!html.contains("<img 1>"))
         #expect(html.contains("/data/bad.png"))
+        #expect(html.contains("Validation per source"))
     }
 
     @Test func evaluationPageAndTableIncludeSourcesAndCrossScores() throws {
