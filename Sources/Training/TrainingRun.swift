@@ -132,7 +132,7 @@ public struct TrainingRun: Sendable {
 
         let trainer = HeadTrainer(recipe: options.recipe, classes: dataset.labels.count)
         // The head's matrices are small (batch 16): one BLAS thread is faster than handing work between
-        // threads (3x on the loaded 2-core dev machine), and keeps results independent of the core count.
+        // threads (3x faster on the loaded 2-core dev machine).
         let blasThreads = BLASRuntime.threadCount
         BLASRuntime.setThreadCount(1)
         defer { BLASRuntime.setThreadCount(blasThreads) }
