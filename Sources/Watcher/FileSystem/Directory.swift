@@ -176,3 +176,68 @@ func writeAll(_ fd: Int32, _ bytes: [UInt8], what: String) throws(SystemError) {
         written += count
     }
 }
+
+extension Directory {
+    /// Moves an entry into `target` under `newName` without ever replacing an existing entry: regular files
+    /// and symbolic links by `link` + `unlink` (atomic), folders by `rename` after checking the name is free.
+    /// Across filesystems a regular file is copied (temporary, fsync, link) and the original removed.
+    /// Returns false when `newName` is taken.
+    public func moveWithoutReplacing(_ name: FileName, to target: Directory, as newName: FileName) throws(SystemError) -> Bool {
+        guard let status = try status(of: name) else { throw SystemError("move", path(of: name), code: ENOENT) }
+        if status.kind == .directory {
+            guard try target.status(of: newName) == nil else { return false }
+            return try rename(name, to: target, as: newName)
+        }
+        do {
+            guard try link(name, to: target, as: newName) else { return false }
+        } catch where error.code == EXDEV && status.kind == .regular {
+            let temporary = FileName(".tmp-move-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            let bytes: [UInt8]
+            do { bytes = try readRegularFile(name, maxBytes: Int.max) } catch {
+                throw SystemError("copy", path(of: name), code: EIO)
+            }
+            try target.writeNewFile(temporary, bytes: bytes)
+            defer { _ = try? target.unlink(temporary) }
+            guard try target.link(temporary, to: target, as: newName) else { return false }
+        }
+        try unlink(name)
+        try target.sync()
+        return true
+    }
+
+    /// Moves an entry into `target` under `newName` or the first free `newName_2`, `newName_3`...;
+    /// returns the name used.
+    public func moveNumbered(_ name: FileName, to target: Directory, as newName: FileName) throws(SystemError) -> FileName {
+        var n = 1
+        while true {
+            if try moveWithoutReplacing(name, to: target, as: newName.numbered(n)) { return newName.numbered(n) }
+            n += 1
+        }
+    }
+
+    /// Where a symbolic link points (for messages); never followed.
+    public func linkTarget(_ name: FileName) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = name.withCString { cName in readlinkat(descriptor, cName, &buffer, buffer.count - 1) }
+        guard count >= 0 else { return "?" }
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Reads a small file whole; nil when absent.
+    func readSmallFile(_ name: FileName) throws(SystemError) -> [UInt8]? {
+        guard try status(of: name) != nil else { return nil }
+        do { return try readRegularFile(name, maxBytes: 1 << 24) } catch {
+            if case .system(let system) = error { throw system }
+            throw SystemError("read", path(of: name), code: EINVAL)
+        }
+    }
+
+    /// Replaces `name` atomically and durably with `bytes` (temporary, fsync, rename, fsync folder).
+    func writeAtomically(_ name: FileName, bytes: [UInt8]) throws(SystemError) {
+        let temporary = FileName(name.description + ".tmp")
+        try unlink(temporary)
+        try writeNewFile(temporary, bytes: bytes)
+        _ = try rename(temporary, to: self, as: name)
+        try sync()
+    }
+}
