@@ -3,6 +3,9 @@ import PackageDescription
 
 // One target per responsibility; the dependency arrows point downwards:
 //   xraywatch (executable) -> Watcher, Training -> Screening -> NeuralEngine, Imaging -> C shims
+// Pixel and tensor loops are 10-50x slower unoptimised; keep them fast in debug builds and tests too.
+let optimisedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "xraywatch",
     platforms: [.macOS(.v15)],
@@ -28,9 +31,9 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         // Decoding, encoding and preprocessing radiographs.
-        .target(name: "Imaging", dependencies: ["CImageIO"]),
+        .target(name: "Imaging", dependencies: ["CImageIO"], swiftSettings: optimisedEvenInDebug),
         // Tensors, safetensors files, the VGG16 backbone and head layers on OpenBLAS.
-        .target(name: "NeuralEngine", dependencies: ["COpenBLAS"]),
+        .target(name: "NeuralEngine", dependencies: ["COpenBLAS"], swiftSettings: optimisedEvenInDebug),
         // Model manifests, loading, the two-model decision.
         .target(
             name: "Screening",

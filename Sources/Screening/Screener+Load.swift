@@ -2,7 +2,7 @@ import NeuralEngine
 
 extension Screener {
     /// Loads the backbone and the models, checking that every model was trained on this backbone.
-    /// Every failure names the file at fault.
+    /// Every failure names the file at fault. Thresholds missing from `decision` come from the manifests.
     public static func load(backbonePath: String, modelPaths: [String], decision: Decision) throws(ModelLoadError) -> Screener {
         let backboneSHA256: String
         do { backboneSHA256 = try FileDigest.sha256(ofFileAt: backbonePath) } catch {
@@ -21,6 +21,11 @@ extension Screener {
             models.append(model)
         }
         guard !models.isEmpty else { throw ModelLoadError(file: "(configuration)", reason: "no model files are configured") }
-        return try Screener(backbone: backbone, models: models, decision: decision, backboneSHA256: backboneSHA256)
+        // A model's own (calibrated) threshold applies unless the configuration sets one.
+        var thresholds = Dictionary(uniqueKeysWithValues: models.map { ($0.name, $0.manifest.threshold) })
+        thresholds.merge(decision.thresholds) { _, configured in configured }
+        return try Screener(backbone: backbone, models: models,
+                            decision: Decision(policy: decision.policy, thresholds: thresholds),
+                            backboneSHA256: backboneSHA256)
     }
 }

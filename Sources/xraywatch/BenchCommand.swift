@@ -1,7 +1,41 @@
 import ArgumentParser
+import Foundation
+import Screening
 
-// Placeholder until this command is written.
+/// `xraywatch bench`: backbone milliseconds per image at batch 1 and 16, end-to-end images/s, peak RSS.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure backbone speed, end-to-end throughput and peak memory.")
-    func run() async throws { throw ValidationError("not available yet") }
+    static let configuration = CommandConfiguration(
+        abstract: "Measure backbone speed, end-to-end throughput and peak memory.",
+        discussion: "Prints figures to compare across runs; `make bench` also runs the TensorFlow and ONNX Runtime anchors in the same session and prints ratios.")
+
+    @OptionGroup var engine: EngineOptions
+
+    @Option(help: "Timed repetitions of the backbone (median reported).")
+    var repetitions = 5
+
+    @Flag(help: "Print the figures as one JSON object.")
+    var json = false
+
+    @Argument(help: "Image files or folders for the end-to-end figure (default: examples/).")
+    var images: [String] = ["examples"]
+
+    func run() async throws {
+        let (configuration, screener) = try engine.load()
+        let files = InputFiles.expand(images).filter { [".png", ".jpg", ".jpeg"].contains(where: $0.lowercased().hasSuffix) }
+        let report = try Benchmark(screener: screener, repetitions: repetitions)
+            .run(imageFiles: files, limits: configuration.imageLimits)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print("""
+                BLAS kernel                  \(report.kernel), \(report.blasThreads) threads
+                backbone, batch 1            \(String(format: "%.1f", report.backboneMillisecondsBatch1)) ms/image
+                backbone, batch 16           \(String(format: "%.1f", report.backboneMillisecondsPerImageBatch16)) ms/image
+                end to end (\(report.endToEndImages) files)       \(String(format: "%.2f", report.endToEndImagesPerSecond)) images/s (read, decode, preprocess, backbone, \(screener.models.count) heads)
+                peak RSS                     \(String(format: "%.0f", report.peakResidentMegabytes)) MB
+                """)
+        }
+    }
 }

@@ -1,7 +1,36 @@
 import ArgumentParser
+import Foundation
+import Imaging
+import Screening
+import Watcher
 
-// Placeholder until this command is written.
+/// `xraywatch classify FILE...`: screens files (or the images in folders) and prints one line per file.
 struct Classify: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Screen image files and print one line (or JSON object) per file.")
-    func run() async throws { throw ValidationError("not available yet") }
+    static let configuration = CommandConfiguration(
+        abstract: "Screen image files and print one line (or JSON object) per file.",
+        discussion: "Models, policy, thresholds and limits come from the configuration file. Exit status 1 if any file failed (after all the others were screened). A screening aid, never a diagnosis.")
+
+    @OptionGroup var engine: EngineOptions
+
+    @Flag(help: "Print one JSON object per line.")
+    var json = false
+
+    @Argument(help: "Image files, or folders whose images are screened (hidden files skipped).")
+    var files: [String]
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("name at least one image file or folder") }
+    }
+
+    func run() async throws {
+        let (configuration, screener) = try engine.load()
+        var failed = false
+        for chunk in InputFiles.expand(files).chunked(into: configuration.batchSize) {
+            for line in ScreeningRun.screen(chunk, with: screener, limits: configuration.imageLimits) {
+                if case .failure = line.outcome { failed = true }
+                print(json ? line.json : line.text)
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
 }

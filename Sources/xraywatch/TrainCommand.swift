@@ -1,7 +1,123 @@
 import ArgumentParser
+import Foundation
+import Imaging
+import Training
 
-// Placeholder until this command is written.
+/// `xraywatch train`: trains a classifier head on labelled images and writes a loadable model plus reports.
 struct Train: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Train a classifier head on labelled images.")
-    func run() async throws { throw ValidationError("not available yet") }
+    static let configuration = CommandConfiguration(
+        abstract: "Train a classifier head on labelled images.",
+        discussion: """
+        Inputs: --data FOLDER (one sub-folder per class, folder name = label) and/or --manifest CSV \
+        (columns path,label and optionally source,patient; paths relative to the CSV). Writes \
+        OUT/NAME.json (manifest), OUT/NAME.safetensors, OUT/NAME.report.json and OUT/NAME.report.html. \
+        Defaults are the tutorial's recipe (frozen VGG16, AvgPool-Flatten-Dense128-Dropout0.5-Dense head, \
+        Adam 1e-4 with decay lr/epochs, 20 epochs, batch 16, 80/20 stratified split, rotation 15). \
+        Backbone features are cached (--cache), so later runs on the same images only train the head.
+        """)
+
+    @Option(name: .customLong("data"), help: "Folder with one sub-folder per class (repeatable).")
+    var dataFolders: [String] = []
+    @Option(name: .customLong("manifest"), help: "CSV manifest with columns path,label[,source,patient] (repeatable).")
+    var manifests: [String] = []
+    @Option(help: "Use only manifest rows whose path starts with this prefix, e.g. train/.")
+    var under: String?
+    @Option(help: "Classes to use, comma-separated, in output order, e.g. covid,normal (default: all, sorted).")
+    var labels: String?
+    @Option(help: "The label whose probability the model reports (default: the first label).")
+    var positive: String?
+    @Option(help: "Model name, e.g. covid_normal.")
+    var name: String = "model"
+    @Option(help: "Model version (default: today's date).")
+    var modelVersion: String?
+    @Option(help: "One-line description for the manifest.")
+    var modelDescription: String?
+    @Option(name: .customLong("out"), help: "Output folder.")
+    var outputFolder: String = "models"
+    @Option(help: "VGG16 backbone safetensors file.")
+    var backbone: String = "models/vgg16_imagenet_notop.safetensors"
+    @Option(help: "Feature cache folder.")
+    var cache: String = ".xraywatch-cache"
+    @Flag(help: "Do not read or write the feature cache.")
+    var noCache = false
+    @Option(help: "Resize mode: area or cv2-linear.")
+    var resize: String = ResizeMode.area.rawValue
+    @Option(help: "Normalisation: caffe (what VGG16 expects) or unit (the tutorial's RGB/255).")
+    var normalisation: String = Normalisation.caffe.rawValue
+    @Option(help: "Input size in pixels (a multiple of 64).")
+    var size: Int = 224
+
+    @Option(help: "Hidden dense units.") var hidden: Int = 128
+    @Option(help: "Dropout rate.") var dropout: Double = 0.5
+    @Option(help: "Adam learning rate.") var learningRate: Double = 1e-4
+    @Option(help: "Keras legacy decay (default: learning rate / epochs).") var decay: Double?
+    @Option(help: "Epochs.") var epochs: Int = 20
+    @Option(help: "Mini-batch size.") var batchSize: Int = 16
+    @Option(help: "Class weights: none or balanced.") var classWeight: String = "none"
+    @Option(help: "Seed for the split, initialisation, shuffling, dropout and draws.") var seed: UInt64 = 42
+    @Option(help: "Fraction of each class held out for validation.") var validationFraction: Double = 0.2
+    @Option(help: "Decision threshold on P(positive) stored in the manifest.") var threshold: Double = 0.5
+    @Option(help: "Smallest number of images a class may have.") var minimumPerClass: Int = 10
+
+    @Option(help: "Augmented versions per training image, including the original (1 = none).") var augmentDraws: Int = 4
+    @Option(help: "Random rotation range in degrees.") var rotation: Double = 15
+    @Option(help: "Random contrast factor range, e.g. 0.2 for 0.8...1.2 (0 = off).") var contrast: Double = 0
+    @Option(help: "Random brightness shift range as a fraction of full scale, e.g. 0.1 (0 = off).") var brightness: Double = 0
+    @Option(help: "Random zoom range, e.g. 0.1 for 0.9...1.1 (0 = off).") var scale: Double = 0
+
+    @Flag(help: "Overwrite an existing model of this name even if its labels differ.") var force = false
+
+    func run() async throws {
+        var options = TrainingOptions()
+        options.dataFolders = dataFolders
+        options.manifests = manifests
+        options.under = under
+        options.labels = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        options.positiveLabel = positive
+        options.name = name
+        options.version = modelVersion
+        options.description = modelDescription
+        options.outputFolder = outputFolder
+        options.backbonePath = backbone
+        options.cacheFolder = noCache ? nil : cache
+        guard let resizeMode = ResizeMode(rawValue: resize) else { throw ValidationError("--resize must be one of \(ResizeMode.allCases.map(\.rawValue).joined(separator: ", "))") }
+        guard let normalisationMode = Normalisation(rawValue: normalisation) else { throw ValidationError("--normalisation must be one of \(Normalisation.allCases.map(\.rawValue).joined(separator: ", "))") }
+        guard size >= 64, size % 64 == 0 else { throw ValidationError("--size must be a multiple of 64 (the head pools the 1/32 feature map by 2)") }
+        options.preprocessing = Preprocessing(resize: resizeMode, normalisation: normalisationMode, size: size)
+        guard let weighting = HeadRecipe.ClassWeighting(rawValue: classWeight) else { throw ValidationError("--class-weight must be none or balanced") }
+        options.recipe.hidden = hidden
+        options.recipe.dropout = dropout
+        options.recipe.learningRate = learningRate
+        options.recipe.decay = decay
+        options.recipe.epochs = epochs
+        options.recipe.batchSize = batchSize
+        options.recipe.classWeighting = weighting
+        options.recipe.seed = seed
+        options.validationFraction = validationFraction
+        options.threshold = threshold
+        options.minimumPerClass = minimumPerClass
+        options.augmentation = AugmentationSettings(draws: augmentDraws, rotation: rotation, contrast: contrast, brightness: brightness, scale: scale)
+        options.force = force
+        options.commandLine = CommandLine.arguments.map(ShellText.quote).joined(separator: " ")
+
+        let console = ProgressReporter(title: "training")
+        let report: TrainingReport
+        do {
+            report = try await TrainingRun(options: options).run(console: console, extractionProgress: ProgressReporter(title: "features"))
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let extraction = report.extraction
+        var lines = ["model \(report.model.manifest) (labels \(report.labels.joined(separator: ",")), positive \(report.positiveLabel))"]
+        lines.append("features: \(extraction.cacheHits) cached, \(extraction.computed + extraction.recomputed) computed"
+                     + (extraction.imagesPerSecond.map { String(format: " at %.1f images/s", $0) } ?? ""))
+        lines.append(String(format: "head training: %.1f s", report.headTrainingSeconds))
+        if let validation = report.validation {
+            lines.append("validation: accuracy \(HTML.number(validation.accuracy)), sensitivity \(HTML.number(validation.binary.sensitivity)), specificity \(HTML.number(validation.binary.specificity)), ROC AUC \(HTML.number(validation.binary.rocAUC)) (\(validation.count) images)")
+        }
+        if !report.skipped.isEmpty { lines.append("skipped \(report.skipped.count) undecodable files (listed in the report)") }
+        lines.append("report \(report.model.reportHTML)")
+        print(lines.joined(separator: "\n"))
+    }
 }
+

@@ -1,1 +1,62 @@
-/* C shim API (to be written). */
+/* CImageIO: a small C shim over libjpeg-turbo and libpng for the Imaging target.
+ *
+ * All setjmp/longjmp error handling of the two libraries stays in the .c files; callers see plain
+ * status codes and a message buffer. Decoders check the header's dimensions against a pixel limit
+ * before any pixel memory is allocated. */
+#ifndef CIMAGEIO_H
+#define CIMAGEIO_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Outcome of a decode or encode call. */
+typedef enum {
+    CIMAGEIO_OK = 0,
+    /* The header declares width * height above max_pixels; width and height are set, nothing allocated. */
+    CIMAGEIO_TOO_LARGE = 1,
+    /* The library rejected the data (or, for JPEG, warned about it) or failed to encode; message holds its text. */
+    CIMAGEIO_LIBRARY_ERROR = 2,
+    /* malloc failed; message says for what. */
+    CIMAGEIO_OUT_OF_MEMORY = 3,
+} cimageio_status;
+
+enum { CIMAGEIO_MESSAGE_CAPACITY = 256 };
+
+/* A decoded image: 8-bit RGB, rows top to bottom, no padding, as the file stores it (no rotation).
+ * pixels is malloc'd (width * height * 3 bytes) on CIMAGEIO_OK and must be released with cimageio_free. */
+typedef struct {
+    int width;
+    int height;
+    /* EXIF orientation 1...8 from a JPEG's APP1 "Exif" marker; 1 when absent or invalid (and for PNG). */
+    int exif_orientation;
+    unsigned char *pixels;
+    char message[CIMAGEIO_MESSAGE_CAPACITY];
+} cimageio_image;
+
+/* Decodes a JPEG (baseline, progressive, greyscale, CMYK/YCCK) to RGB the way OpenCV's
+ * imread(IMREAD_COLOR) does. libjpeg warnings such as "Premature end of JPEG file" are failures. */
+cimageio_status cimageio_decode_jpeg(const unsigned char *data, size_t size, long long max_pixels,
+                                     cimageio_image *out);
+
+/* Decodes a PNG (any bit depth and colour type, interlaced or not) to 8-bit RGB the way OpenCV's
+ * imread(IMREAD_COLOR) does: 16-bit keeps the high byte, alpha is dropped, palette expanded, grey replicated. */
+cimageio_status cimageio_decode_png(const unsigned char *data, size_t size, long long max_pixels,
+                                    cimageio_image *out);
+
+/* Encodes 8-bit RGB (width * height * 3 bytes) as a non-interlaced PNG with default compression.
+ * On CIMAGEIO_OK *out_data is malloc'd (*out_size bytes) and must be released with cimageio_free. */
+cimageio_status cimageio_encode_png(const unsigned char *rgb, int width, int height,
+                                    unsigned char **out_data, size_t *out_size,
+                                    char message[CIMAGEIO_MESSAGE_CAPACITY]);
+
+/* Releases memory returned by this library. */
+void cimageio_free(void *pointer);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,37 @@
+# xraywatch: the commands the README tells users to run.
+SWIFT ?= swift
+RELEASE_BIN = .build/release/xraywatch
+DATA ?= ../shared/data
+
+.PHONY: build run classify-examples test bench evaluate models clean
+
+build:
+	$(SWIFT) build -c release
+
+## The main job: watch the bundled config's inbox (spool/inbox) until Ctrl-C.
+run: build
+	$(RELEASE_BIN) watch --config config.json
+
+## Screen the bundled example images once.
+classify-examples: build
+	$(RELEASE_BIN) classify --config config.json examples
+
+## Unit and end-to-end tests (tests that need ../shared skip with a message where it is absent).
+test:
+	$(SWIFT) build
+	$(SWIFT) test
+
+## Speed figures with the TensorFlow and ONNX Runtime anchors measured in the same run.
+bench: build
+	bash benchmarks/run.sh
+
+## The README's results table: the shipped models on the test and tutorial sets.
+evaluate: build
+	bash scripts/evaluate-shipped-models.sh $(DATA)
+
+## Retrain the shipped models from ../shared/data/train (feature cache in .xraywatch-cache/).
+models: build
+	bash scripts/train-shipped-models.sh $(DATA)
+
+clean:
+	rm -rf .build

@@ -1,1 +1,0 @@
-// C shim for libjpeg-turbo and libpng (to be written).

@@ -1,0 +1,129 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A 3x3 convolution, stride 1, zero padding 1 ("same"), with bias and ReLU, on HWC activations.
+///
+/// Computed as im2col + one SGEMM per tile of image rows: the unfolded patches of a few rows at a time
+/// fit in a small scratch buffer, so memory stays flat whatever the image size.
+struct Conv3x3ReLU: Sendable {
+    let inputChannels: Int
+    let outputChannels: Int
+    /// `[9 * inputChannels, outputChannels]`; row `(ky * 3 + kx) * inputChannels + ci`.
+    let kernel: [Float]
+    let bias: [Float]
+
+    /// From ONNX/PyTorch layout: weight `[out, in, 3, 3]` (OIHW), bias `[out]`.
+    init(oihw weight: Tensor, bias: Tensor) {
+        precondition(weight.shape.count == 4 && weight.shape[2] == 3 && weight.shape[3] == 3, "need a 3x3 OIHW kernel")
+        let (outputs, inputs) = (weight.shape[0], weight.shape[1])
+        precondition(bias.shape == [outputs], "bias must have one value per output channel")
+        var kernel = [Float](repeating: 0, count: 9 * inputs * outputs)
+        for o in 0..<outputs {
+            for i in 0..<inputs {
+                for tap in 0..<9 {
+                    kernel[(tap * inputs + i) * outputs + o] = weight.values[(o * inputs + i) * 9 + tap]
+                }
+            }
+        }
+        self.inputChannels = inputs
+        self.outputChannels = outputs
+        self.kernel = kernel
+        self.bias = bias.values
+    }
+
+    /// `input` is `[height, width, inputChannels]`, `output` receives `[height, width, outputChannels]`.
+    /// `scratch` holds at least one image row of patches (`width * 9 * inputChannels` floats).
+    func apply(_ input: UnsafePointer<Float>, height: Int, width: Int,
+               into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>) {
+        let patchLength = 9 * inputChannels
+        let rowsPerTile = max(1, min(height, scratch.count / (width * patchLength)))
+        precondition(scratch.count >= width * patchLength, "scratch too small for one row of patches")
+        var firstRow = 0
+        while firstRow < height {
+            let rows = min(rowsPerTile, height - firstRow)
+            unfold(input, height: height, width: width, rows: firstRow..<(firstRow + rows), into: scratch.baseAddress!)
+            let tileOutput = output + firstRow * width * outputChannels
+            kernel.withUnsafeBufferPointer { kernel in
+                LinearAlgebra.gemm(m: rows * width, n: outputChannels, k: patchLength,
+                                   a: scratch.baseAddress!, lda: patchLength,
+                                   b: kernel.baseAddress!, ldb: outputChannels,
+                                   c: tileOutput, ldc: outputChannels)
+            }
+            addBiasAndReLU(tileOutput, pixels: rows * width)
+            firstRow += rows
+        }
+    }
+
+    /// im2col for output rows `rows`: patch of pixel (y, x) at `scratch[((y - rows.lowerBound) * width + x) * 9 * C]`,
+    /// laid out as ky, kx, channel. Split over the cores: it is pure memory traffic.
+    private func unfold(_ input: UnsafePointer<Float>, height: Int, width: Int, rows: Range<Int>,
+                        into scratch: UnsafeMutablePointer<Float>) {
+        let channels = inputChannels
+        let patchLength = 9 * channels
+        let rowLength = width * channels
+        let tripleBytes = 3 * channels * MemoryLayout<Float>.stride
+        let singleBytes = channels * MemoryLayout<Float>.stride
+        let workers = rows.count >= 4 ? 2 : 1
+        // Each worker writes its own rows of `scratch`; the input is only read.
+        nonisolated(unsafe) let input = input
+        nonisolated(unsafe) let scratch = scratch
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let share = (rows.count + workers - 1) / workers
+            let start = rows.lowerBound + worker * share
+            let end = min(rows.upperBound, start + share)
+            guard start < end else { return }
+            for y in start..<end {
+                for x in 0..<width {
+                    let patch = scratch + ((y - rows.lowerBound) * width + x) * patchLength
+                    for ky in 0..<3 {
+                        let destination = patch + ky * 3 * channels
+                        let sourceRow = y + ky - 1
+                        if sourceRow < 0 || sourceRow >= height {
+                            memset(destination, 0, tripleBytes)
+                        } else if x >= 1 && x + 1 < width {
+                            memcpy(destination, input + sourceRow * rowLength + (x - 1) * channels, tripleBytes)
+                        } else {
+                            for kx in 0..<3 {
+                                let sourceColumn = x + kx - 1
+                                if sourceColumn < 0 || sourceColumn >= width {
+                                    memset(destination + kx * channels, 0, singleBytes)
+                                } else {
+                                    memcpy(destination + kx * channels, input + sourceRow * rowLength + sourceColumn * channels, singleBytes)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func addBiasAndReLU(_ values: UnsafeMutablePointer<Float>, pixels: Int) {
+        bias.withUnsafeBufferPointer { bias in
+            for pixel in 0..<pixels {
+                let row = values + pixel * outputChannels
+                for channel in 0..<outputChannels {
+                    row[channel] = max(0, row[channel] + bias[channel])
+                }
+            }
+        }
+    }
+}
+
+/// 2x2 max-pooling with stride 2 on HWC activations (odd trailing rows/columns dropped, as Keras "valid").
+func maxPool2x2(_ input: UnsafePointer<Float>, height: Int, width: Int, channels: Int,
+                into output: UnsafeMutablePointer<Float>) {
+    let outHeight = height / 2, outWidth = width / 2
+    for y in 0..<outHeight {
+        for x in 0..<outWidth {
+            let topLeft = input + ((2 * y) * width + 2 * x) * channels
+            let bottomLeft = topLeft + width * channels
+            let destination = output + (y * outWidth + x) * channels
+            for c in 0..<channels {
+                destination[c] = max(max(topLeft[c], topLeft[c + channels]), max(bottomLeft[c], bottomLeft[c + channels]))
+            }
+        }
+    }
+}

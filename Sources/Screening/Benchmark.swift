@@ -1,0 +1,79 @@
+import Foundation
+import Imaging
+import NeuralEngine
+
+/// Speed and memory figures of the inference path, as `xraywatch bench` prints them.
+public struct BenchmarkReport: Codable, Sendable {
+    public var kernel: String
+    public var blasThreads: Int
+    public var backboneMillisecondsBatch1: Double
+    public var backboneMillisecondsPerImageBatch16: Double
+    public var endToEndImages: Int
+    public var endToEndImagesPerSecond: Double
+    public var peakResidentMegabytes: Double
+}
+
+/// Times the backbone on synthetic input and the whole path (read, decode, preprocess, backbone, every
+/// head, decision) on real image files. Figures are medians over repeated runs, after a warm-up run.
+public struct Benchmark: Sendable {
+    public let screener: Screener
+    public let repetitions: Int
+
+    public init(screener: Screener, repetitions: Int = 5) {
+        self.screener = screener
+        self.repetitions = max(1, repetitions)
+    }
+
+    public func run(imageFiles: [String], limits: ImageLimits) throws(ImageDecodeError) -> BenchmarkReport {
+        let size = screener.models[0].manifest.preprocessing.size
+        var generator = SystemRandomNumberGenerator()
+        let input = (0..<(size * size * 3)).map { _ in Float.random(in: -120...150, using: &generator) }
+
+        _ = screener.backbone.features(input, height: size, width: size)
+        let single = median((0..<repetitions).map { _ in
+            seconds { _ = screener.backbone.features(input, height: size, width: size) }
+        })
+        let batch = [[Float]](repeating: input, count: 16)
+        let batched = median((0..<max(1, repetitions / 2)).map { _ in
+            seconds { _ = screener.backbone.features(batch: batch, height: size, width: size) }
+        }) / 16
+
+        // Decode every file once up front, so that a bad file fails before any timing.
+        for path in imageFiles { _ = try ImageDecoder.decode(contentsOf: path, limits: limits) }
+        let endToEnd = seconds {
+            for start in stride(from: 0, to: imageFiles.count, by: 8) {
+                let images = imageFiles[start..<min(start + 8, imageFiles.count)]
+                    .compactMap { try? ImageDecoder.decode(contentsOf: $0, limits: limits) }
+                _ = screener.screen(images)
+            }
+        }
+
+        return BenchmarkReport(
+            kernel: BLASRuntime.kernelName, blasThreads: BLASRuntime.threadCount,
+            backboneMillisecondsBatch1: 1000 * single,
+            backboneMillisecondsPerImageBatch16: 1000 * batched,
+            endToEndImages: imageFiles.count,
+            endToEndImagesPerSecond: imageFiles.isEmpty ? 0 : Double(imageFiles.count) / endToEnd,
+            peakResidentMegabytes: Self.peakResidentMegabytes())
+    }
+
+    /// VmHWM from /proc/self/status: the most memory this process has held resident.
+    public static func peakResidentMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Double(line.split(separator: " ")[1]) else { return 0 }
+        return kilobytes / 1024
+    }
+}
+
+private func seconds(_ work: () -> Void) -> Double {
+    let start = ContinuousClock.now
+    work()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+}
+
+private func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}

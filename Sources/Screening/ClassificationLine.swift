@@ -1,0 +1,47 @@
+import Foundation
+
+/// What `xraywatch classify` prints for one input: a verdict or the reason it could not be screened.
+public struct ClassificationLine: Sendable {
+    public enum Outcome: Sendable {
+        case verdict(Verdict)
+        case failure(String)
+    }
+
+    public let file: String
+    public let outcome: Outcome
+
+    public init(file: String, outcome: Outcome) {
+        self.file = file
+        self.outcome = outcome
+    }
+
+    /// `POSITIVE  Prob 96  covid_normal=0.9712 covid_pneumo=0.9604  scan.png`, or `ERROR  ...  reason`.
+    public var text: String {
+        switch outcome {
+        case .verdict(let verdict):
+            let scores = verdict.scores.map { "\($0.model)=\(String(format: "%.4f", $0.probability))" }.joined(separator: " ")
+            return "\(verdict.result.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  Prob \(String(format: "%3d", verdict.prob))  \(scores)  \(file)"
+        case .failure(let reason):
+            return "ERROR     \(reason)"
+        }
+    }
+
+    /// One JSON object: `file`, `result` (`POSITIVE`, `NEGATIVE` or `ERROR`), `prob` (whole percent),
+    /// `models` (P(positive) by model name), or `error` for a failure.
+    public var json: String {
+        var object: [String: Any] = ["file": file]
+        switch outcome {
+        case .verdict(let verdict):
+            object["result"] = verdict.result.rawValue
+            object["prob"] = verdict.prob
+            object["models"] = Dictionary(uniqueKeysWithValues: verdict.scores.map {
+                ($0.model, ($0.probability * 1e6).rounded() / 1e6)
+            })
+        case .failure(let reason):
+            object["result"] = "ERROR"
+            object["error"] = reason
+        }
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,39 @@
+import Dispatch
+import Imaging
+
+/// Screens a batch of image files: decodes them (in parallel), runs the models on those that decoded, and
+/// returns one line per file in input order; a file that cannot be decoded gets its reason, never a skip.
+public enum ScreeningRun {
+    public static func screen(_ files: [String], with screener: Screener, limits: ImageLimits) -> [ClassificationLine] {
+        let decoded = decodeAll(files, limits: limits)
+        let images = decoded.compactMap { try? $0.get() }
+        var verdicts = screener.screen(images).makeIterator()
+        return zip(files, decoded).map { file, result in
+            switch result {
+            case .success: ClassificationLine(file: file, outcome: .verdict(verdicts.next()!))
+            case .failure(let error): ClassificationLine(file: file, outcome: .failure(error.description))
+            }
+        }
+    }
+
+    /// Decodes on all cores; results in input order.
+    public static func decodeAll(_ files: [String], limits: ImageLimits) -> [Result<RGBImage, ImageDecodeError>] {
+        let results = ResultSlots<Result<RGBImage, ImageDecodeError>>(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            results[index] = Result { () throws(ImageDecodeError) in try ImageDecoder.decode(contentsOf: files[index], limits: limits) }
+        }
+        return results.values
+    }
+}
+
+/// Fixed slots that concurrent workers fill, each its own index (a raw buffer: no copy-on-write checks).
+private final class ResultSlots<Value>: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<Value?>
+    init(count: Int) { slots = .allocate(capacity: count); slots.initialize(repeating: nil) }
+    deinit { slots.deinitialize(); slots.deallocate() }
+    subscript(index: Int) -> Value? {
+        get { slots[index] }
+        set { slots[index] = newValue }
+    }
+    var values: [Value] { slots.map { $0! } }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Imaging
+import NeuralEngine
+import Screening
+
+/// Writes a trained head as a loadable model: `<name>.safetensors` (weights first) then `<name>.json`
+/// (the manifest pinning the weights' SHA-256), both atomically.
+public enum ModelWriter {
+    public struct Paths: Sendable, Codable, Equatable {
+        public var manifest: String
+        public var weights: String
+        public var reportJSON: String
+        public var reportHTML: String
+
+        public init(folder: String, name: String) {
+            let base = URL(fileURLWithPath: folder).appendingPathComponent(name).path
+            manifest = base + ".json"; weights = base + ".safetensors"
+            reportJSON = base + ".report.json"; reportHTML = base + ".report.html"
+        }
+    }
+
+    /// Writes the model and returns its manifest.
+    @discardableResult
+    public static func write(_ parameters: HeadParameters, dropout: Double, name: String, version: String, description: String,
+                             labels: [String], positiveLabel: String, threshold: Double, preprocessing: Preprocessing,
+                             backboneSHA256: String, training: [String: String], to paths: Paths) throws(DatasetError) -> ModelManifest {
+        do {
+            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: paths.manifest).deletingLastPathComponent().path,
+                                                    withIntermediateDirectories: true)
+        } catch {
+            throw DatasetError(file: paths.manifest, reason: "cannot create the output folder (\(error.localizedDescription))")
+        }
+        do {
+            try SafeTensorsFile.write(parameters.namedTensors, metadata: ["model": name, "format": "xraywatch head"], to: paths.weights)
+        } catch {
+            throw DatasetError(file: paths.weights, reason: "cannot write the weights (\(error.reason))")
+        }
+        let weightsSHA256: String
+        do { weightsSHA256 = try FileDigest.sha256(ofFileAt: paths.weights) } catch {
+            throw DatasetError(file: paths.weights, reason: "cannot read back the weights just written")
+        }
+        let manifest = ModelManifest(
+            name: name, version: version, description: description, labels: labels, positiveLabel: positiveLabel,
+            threshold: threshold, preprocessing: preprocessing, backbone: BackboneReference(sha256: backboneSHA256),
+            head: LayerSpec.tutorialHead(hidden: parameters.hidden, classes: parameters.classes, dropout: dropout),
+            weights: FileReference(file: URL(fileURLWithPath: paths.weights).lastPathComponent, sha256: weightsSHA256),
+            training: training)
+        try writeJSON(manifest, to: paths.manifest)
+        return manifest
+    }
+
+    /// Pretty-printed, key-sorted JSON, written atomically.
+    public static func writeJSON(_ value: some Encodable, to path: String) throws(DatasetError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do {
+            var data = try encoder.encode(value)
+            data.append(0x0A)
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw DatasetError(file: path, reason: "cannot be written (\(error.localizedDescription))")
+        }
+    }
+
+    /// Text written atomically.
+    public static func writeText(_ text: String, to path: String) throws(DatasetError) {
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw DatasetError(file: path, reason: "cannot be written (\(error.localizedDescription))")
+        }
+    }
+}

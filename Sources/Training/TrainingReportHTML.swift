@@ -1,0 +1,52 @@
+import Foundation
+
+/// The HTML page of a training run: data, recipe, loss and accuracy curves, validation results.
+public enum TrainingReportHTML {
+    public static func render(_ report: TrainingReport) -> String {
+        var body = "<h2>Data</h2>\n"
+        body += HTML.table(["label", "images", "training", "validation", "class weight"], report.labels.map { label in
+            [label, "\(report.imagesByLabel[label] ?? 0)", "\(report.trainingByLabel[label] ?? 0)",
+             "\(report.validationByLabel[label] ?? 0)", HTML.number(report.classWeights[label])]
+        })
+        body += "<p class=\"note\">Inputs: \(HTML.escape(report.inputs.joined(separator: ", "))). Skipped (undecodable): \(report.skipped.count).</p>\n"
+        if !report.skipped.isEmpty {
+            body += HTML.table(["skipped file", "reason"], report.skipped.map { [$0.path, $0.reason] })
+        }
+        let recipe = report.recipe
+        body += "<h2>Recipe</h2>\n"
+        body += HTML.table(["setting", "value"], [
+            ["head", "AvgPool 2x2, Flatten, Dense \(recipe.hidden) ReLU, Dropout \(recipe.dropout), Dense \(report.labels.count) softmax"],
+            ["optimiser", "Adam lr \(recipe.learningRate), decay \(recipe.effectiveDecay), beta1 \(recipe.beta1), beta2 \(recipe.beta2), epsilon \(recipe.epsilon)"],
+            ["epochs / batch", "\(recipe.epochs) / \(recipe.batchSize)"],
+            ["class weighting", recipe.classWeighting.rawValue],
+            ["seed", "\(recipe.seed)"],
+            ["validation fraction", "\(report.validationFraction)"],
+            ["preprocessing", "\(report.preprocessing.resize.rawValue), \(report.preprocessing.normalisation.rawValue), \(report.preprocessing.size) px"],
+            ["augmentation", "\(report.augmentation.draws) draws; rotation +-\(report.augmentation.rotation) deg; contrast +-\(report.augmentation.contrast); brightness +-\(report.augmentation.brightness); scale +-\(report.augmentation.scale)"],
+            ["backbone sha256", report.backboneSHA256],
+            ["feature cache", "\(report.extraction.cacheHits) hits, \(report.extraction.computed) computed, \(report.extraction.recomputed) recomputed" + (report.extraction.imagesPerSecond.map { ", \(HTML.number($0, digits: 1)) images/s" } ?? "")],
+            ["head training", "\(HTML.number(report.headTrainingSeconds, digits: 1)) s"],
+            ["command", report.commandLine],
+        ])
+        body += "<p class=\"note\">\(HTML.escape(report.augmentationNote))</p>\n"
+        body += "<h2>Training curves</h2>\n<div class=\"plots\">\n"
+        let history = report.history
+        body += SVGChart.lines(title: "Loss", xLabel: "epoch", yLabel: "cross-entropy", series: [
+            SVGChart.Series(name: "train", values: history.map(\.loss)),
+            SVGChart.Series(name: "validation", values: history.compactMap(\.validationLoss)),
+        ].filter { !$0.values.isEmpty })
+        body += SVGChart.lines(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy", series: [
+            SVGChart.Series(name: "train", values: history.map(\.accuracy)),
+            SVGChart.Series(name: "validation", values: history.compactMap(\.validationAccuracy)),
+        ].filter { !$0.values.isEmpty })
+        body += "</div>\n"
+        body += HTML.table(["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "learning rate"], history.map {
+            ["\($0.epoch)", HTML.number($0.loss, digits: 4), HTML.number($0.accuracy, digits: 4),
+             HTML.number($0.validationLoss, digits: 4), HTML.number($0.validationAccuracy, digits: 4), String(format: "%.3g", $0.learningRate)]
+        })
+        if let validation = report.validation {
+            body += SummaryHTML.section(validation, heading: "Validation", scoreName: "P(\(report.positiveLabel))")
+        }
+        return HTML.page(title: "Training report: \(report.name)", body: body)
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import Imaging
+import NeuralEngine
+import Screening
+
+/// Everything `xraywatch train` needs.
+public struct TrainingOptions: Sendable {
+    public var dataFolders: [String] = []
+    public var manifests: [String] = []
+    /// Keep manifest rows whose path starts with this.
+    public var under: String?
+    /// Classes to use, in output order (default: all found, sorted).
+    public var labels: [String]?
+    /// Default: the first label.
+    public var positiveLabel: String?
+    public var name = "model"
+    public var version: String?
+    public var description: String?
+    public var outputFolder = "models"
+    public var backbonePath = "models/vgg16_imagenet_notop.safetensors"
+    /// Nil disables the feature cache.
+    public var cacheFolder: String? = ".xraywatch-cache"
+    public var preprocessing = Preprocessing()
+    public var recipe = HeadRecipe()
+    public var augmentation = AugmentationSettings()
+    public var validationFraction = 0.2
+    public var threshold = 0.5
+    public var minimumPerClass = 10
+    /// Overwrite a model of the same name with another label set.
+    public var force = false
+    /// Recorded in the manifest and report.
+    public var commandLine = ""
+
+    public init() {}
+}
+
+/// The JSON report of a training run.
+public struct TrainingReport: Sendable, Codable {
+    public var name: String
+    public var createdAt: String
+    public var commandLine: String
+    public var labels: [String]
+    public var positiveLabel: String
+    public var inputs: [String]
+    public var imagesByLabel: [String: Int]
+    public var trainingByLabel: [String: Int]
+    public var validationByLabel: [String: Int]
+    public var skipped: [SkippedImage]
+    public var recipe: HeadRecipe
+    public var augmentation: AugmentationSettings
+    public var augmentationNote: String
+    public var preprocessing: Preprocessing
+    public var validationFraction: Double
+    public var backboneSHA256: String
+    public var classWeights: [String: Double]
+    public var history: [EpochRecord]
+    public var validation: ClassificationSummary?
+    public var extraction: ExtractionStatistics
+    public var headTrainingSeconds: Double
+    public var model: ModelWriter.Paths
+}
+
+/// `xraywatch train`: checks everything, extracts (cached) features, trains the head, writes the model
+/// and its reports.
+public struct TrainingRun: Sendable {
+    public let options: TrainingOptions
+    public init(options: TrainingOptions) { self.options = options }
+
+    /// Every check that can fail before any work starts.
+    public func prepare() throws(DatasetError) -> (dataset: Dataset, positive: String, extractor: FeatureExtractor) {
+        try options.recipe.validate()
+        try options.augmentation.validate()
+        guard options.validationFraction >= 0, options.validationFraction < 1 else {
+            throw DatasetError(file: "(options)", reason: "--validation-fraction must be in [0, 1)")
+        }
+        guard !options.dataFolders.isEmpty || !options.manifests.isEmpty else {
+            throw DatasetError(file: "(options)", reason: "give --data FOLDER (one sub-folder per class) and/or --manifest CSV")
+        }
+        guard !options.name.isEmpty, !options.name.contains("/") else {
+            throw DatasetError(file: "(options)", reason: "--name must be a plain file name, e.g. covid_normal")
+        }
+        let dataset = try Dataset.load(folders: options.dataFolders, manifests: options.manifests,
+                                       under: options.under, labels: options.labels)
+        let origin = (options.dataFolders + options.manifests).joined(separator: ", ")
+        try dataset.validateForTraining(minimumPerClass: options.minimumPerClass, origin: origin)
+        let positive = options.positiveLabel ?? dataset.labels[0]
+        guard dataset.labels.contains(positive) else {
+            throw DatasetError(file: origin, reason: "--positive \(positive) is not one of the labels \(dataset.labels.joined(separator: ", "))")
+        }
+        let paths = ModelWriter.Paths(folder: options.outputFolder, name: options.name)
+        if !options.force, let data = FileManager.default.contents(atPath: paths.manifest) {
+            guard let existing = try? JSONDecoder().decode(ModelManifest.self, from: data) else {
+                throw DatasetError(file: paths.manifest, reason: "exists and is not a model manifest; choose another --name or --out, or pass --force")
+            }
+            guard existing.labels == dataset.labels else {
+                throw DatasetError(file: paths.manifest, reason: "exists with labels \(existing.labels.joined(separator: ",")), but this run's labels are \(dataset.labels.joined(separator: ",")); pass --labels \(existing.labels.joined(separator: ",")), another --name, or --force")
+            }
+        }
+        let cache = options.cacheFolder.map { FeatureCache(directory: URL(fileURLWithPath: $0)) }
+        let extractor = try FeatureExtractor(backbonePath: options.backbonePath, preprocessing: options.preprocessing, cache: cache)
+        return (dataset, positive, extractor)
+    }
+
+    /// Runs the whole training; warnings and epoch lines go to `console`.
+    public func run(console: ProgressReporter? = nil, extractionProgress: ProgressReporter? = nil) async throws(DatasetError) -> TrainingReport {
+        let (dataset, positive, extractor) = try prepare()
+        let split = DataSplit(dataset, validationFraction: options.validationFraction, seed: options.recipe.seed)
+        let labelIndex = Dictionary(uniqueKeysWithValues: dataset.labels.enumerated().map { ($1, $0) })
+        let pool = LayerSpec.tutorialHead(classes: dataset.labels.count)[0].pool ?? 2
+        let reduce: @Sendable (Tensor) -> [Float] = { FeaturePooling.averagePoolFlatten($0, size: pool) }
+
+        let trainingFeatures = try await extractor.extract(split.training.map(\.path), augmentation: options.augmentation,
+                                                           draws: options.augmentation.draws, progress: extractionProgress, transform: reduce)
+        let validationFeatures = try await extractor.extract(split.validation.map(\.path), augmentation: options.augmentation,
+                                                             draws: 1, progress: extractionProgress, transform: reduce)
+        let skipped = trainingFeatures.skipped + validationFeatures.skipped
+        for image in skipped { console?.message("warning: skipping \(image.path): \(image.reason)") }
+
+        let examples = zip(split.training, trainingFeatures.features).compactMap { image, draws in
+            draws.map { TrainingExample(draws: $0, label: labelIndex[image.label]!) }
+        }
+        let validationImages = zip(split.validation, validationFeatures.features).compactMap { image, draws in draws.map { (image, $0[0]) } }
+        for (index, label) in dataset.labels.enumerated() where !examples.contains(where: { $0.label == index }) {
+            throw DatasetError(file: "(data)", reason: "no usable training image is left for class \(label) after skipping undecodable files")
+        }
+
+        let trainer = HeadTrainer(recipe: options.recipe, classes: dataset.labels.count)
+        let started = Date()
+        let trained = trainer.train(examples, validation: validationImages.map { ValidationExample(features: $1, label: labelIndex[$0.label]!) }) { event in
+            if case .epoch(let record) = event { console?.message(Self.describe(record, of: options.recipe.epochs)) }
+        }
+        let headSeconds = Date().timeIntervalSince(started)
+
+        var validation: ClassificationSummary?
+        if !validationImages.isEmpty {
+            let probabilities = HeadTrainer.predict(trained.parameters, validationImages.map(\.1))
+            let scored = zip(validationImages, probabilities).map { item, p in
+                Self.scored(item.0, probabilities: p, labels: dataset.labels, positive: positive, threshold: options.threshold)
+            }
+            validation = ClassificationSummary(scored, labels: dataset.labels, predictedLabels: dataset.labels, positiveLabel: positive)
+        }
+
+        let paths = ModelWriter.Paths(folder: options.outputFolder, name: options.name)
+        let counts = { (images: [LabelledImage]) in Dictionary(grouping: images, by: \.label).mapValues(\.count) }
+        var extraction = trainingFeatures.statistics
+        extraction.cacheHits += validationFeatures.statistics.cacheHits
+        extraction.computed += validationFeatures.statistics.computed
+        extraction.recomputed += validationFeatures.statistics.recomputed
+        extraction.backboneSeconds += validationFeatures.statistics.backboneSeconds
+        let report = TrainingReport(
+            name: options.name, createdAt: ISO8601DateFormatter().string(from: Date()), commandLine: options.commandLine,
+            labels: dataset.labels, positiveLabel: positive, inputs: options.dataFolders + options.manifests,
+            imagesByLabel: counts(dataset.images), trainingByLabel: counts(split.training), validationByLabel: counts(split.validation),
+            skipped: skipped, recipe: options.recipe, augmentation: options.augmentation,
+            augmentationNote: "The backbone is frozen and too costly to run every epoch, so \(options.augmentation.draws) versions of each training image were extracted once (version 0 the original, the others randomly rotated within +-\(options.augmentation.rotation) degrees, nearest fill, plus the contrast/brightness/scale jitter set here); each epoch uses one version per image, drawn from the seed. Validation uses originals.",
+            preprocessing: options.preprocessing, validationFraction: options.validationFraction,
+            backboneSHA256: extractor.backboneSHA256,
+            classWeights: Dictionary(uniqueKeysWithValues: zip(dataset.labels, trained.classWeights)),
+            history: trained.history, validation: validation, extraction: extraction, headTrainingSeconds: headSeconds, model: paths)
+
+        try ModelWriter.write(
+            trained.parameters, dropout: options.recipe.dropout, name: options.name,
+            version: options.version ?? Self.today(), description: options.description ?? "\(dataset.labels.joined(separator: " vs ")) (positive: \(positive))",
+            labels: dataset.labels, positiveLabel: positive, threshold: options.threshold, preprocessing: options.preprocessing,
+            backboneSHA256: extractor.backboneSHA256, training: provenance(report), to: paths)
+        try ModelWriter.writeJSON(report, to: paths.reportJSON)
+        try ModelWriter.writeText(TrainingReportHTML.render(report), to: paths.reportHTML)
+        return report
+    }
+
+    /// The validation image's score and prediction: for two classes P(positive) >= threshold means
+    /// positive; for more, the arg-max.
+    static func scored(_ image: LabelledImage, probabilities p: [Float], labels: [String], positive: String, threshold: Double) -> ScoredImage {
+        let positiveIndex = labels.firstIndex(of: positive)!
+        let score = Double(p[positiveIndex])
+        let predicted: String
+        if labels.count == 2 {
+            predicted = score >= threshold ? positive : labels[1 - positiveIndex]
+        } else {
+            predicted = labels[p.indices.max { p[$0] < p[$1] }!]
+        }
+        return ScoredImage(path: image.path, label: image.label, source: image.source, score: score, predicted: predicted)
+    }
+
+    static func describe(_ record: EpochRecord, of epochs: Int) -> String {
+        var line = String(format: "epoch %d/%d  loss %.4f  accuracy %.4f", record.epoch, epochs, record.loss, record.accuracy)
+        if let loss = record.validationLoss, let accuracy = record.validationAccuracy {
+            line += String(format: "  val_loss %.4f  val_accuracy %.4f", loss, accuracy)
+        }
+        return line
+    }
+
+    private func provenance(_ report: TrainingReport) -> [String: String] {
+        var training: [String: String] = [
+            "data": report.inputs.joined(separator: ", ") + (options.under.map { " (rows under \($0))" } ?? ""),
+            "counts": report.labels.map { "\($0): \(report.trainingByLabel[$0] ?? 0) train + \(report.validationByLabel[$0] ?? 0) validation" }.joined(separator: "; "),
+            "recipe": "frozen VGG16; head AvgPool2 Flatten Dense\(options.recipe.hidden) ReLU Dropout\(options.recipe.dropout) Dense\(report.labels.count) softmax; Adam lr \(options.recipe.learningRate) decay \(options.recipe.effectiveDecay); \(options.recipe.epochs) epochs, batch \(options.recipe.batchSize); class weights \(options.recipe.classWeighting.rawValue); augmentation \(options.augmentation.draws) draws, rotation \(options.augmentation.rotation), contrast \(options.augmentation.contrast), brightness \(options.augmentation.brightness), scale \(options.augmentation.scale)",
+            "seed": "\(options.recipe.seed)",
+            "date": report.createdAt,
+            "command": report.commandLine,
+            "skipped": "\(report.skipped.count)",
+        ]
+        if let validation = report.validation {
+            training["validation"] = "accuracy \(HTML.number(validation.accuracy)), sensitivity \(HTML.number(validation.binary.sensitivity)), specificity \(HTML.number(validation.binary.specificity)), ROC AUC \(HTML.number(validation.binary.rocAUC)) on \(validation.count) images"
+        }
+        return training
+    }
+
+    static func today() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy.MM.dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date())
+    }
+}

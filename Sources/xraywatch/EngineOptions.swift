@@ -1,0 +1,21 @@
+import ArgumentParser
+import Screening
+import Watcher
+
+/// Options shared by the commands that load the models: which configuration, and single-key overrides.
+struct EngineOptions: ParsableArguments {
+    @Option(help: "Configuration file (models, policy, thresholds, limits).")
+    var config = "config.json"
+
+    @Option(help: "Decision policy: both, either, or a model name (overrides the configuration).")
+    var policy: String?
+
+    /// Reads the configuration and loads the backbone and models; errors name the file or key at fault.
+    func load() throws -> (Configuration, Screener) {
+        let configuration = try Configuration.load(from: config, overriding: ConfigurationOverrides(policy: policy))
+        let screener = try Screener.load(backbonePath: configuration.backbonePath,
+                                         modelPaths: configuration.modelPaths,
+                                         decision: configuration.decision)
+        return (configuration, screener)
+    }
+}

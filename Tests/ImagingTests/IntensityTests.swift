@@ -1,0 +1,49 @@
+import Foundation
+import Imaging
+import Testing
+
+/// Border cropping and intensity normalisation, the preprocessing options meant for generalisation.
+struct IntensityTests {
+    /// A horizontal grey ramp from `low` to `high`.
+    func ramp(width: Int = 64, height: Int = 8, low: Int, high: Int) -> RGBImage {
+        var pixels: [UInt8] = []
+        for _ in 0..<height {
+            for x in 0..<width {
+                let value = UInt8(low + (high - low) * x / (width - 1))
+                pixels += [value, value, value]
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    @Test func stretchSpreadsALowContrastImageOverTheFullRange() {
+        let stretched = IntensityNormalisation.stretch.apply(to: ramp(low: 100, high: 140))
+        #expect(stretched.pixels.min() == 0)
+        #expect(stretched.pixels.max() == 255)
+    }
+
+    @Test func equaliseMakesTwoExposuresOfOneSceneAlike() {
+        let dark = IntensityNormalisation.equalise.apply(to: ramp(low: 10, high: 90))
+        let bright = IntensityNormalisation.equalise.apply(to: ramp(low: 120, high: 250))
+        let difference = zip(dark.pixels, bright.pixels).map { abs(Int($0) - Int($1)) }.max()!
+        #expect(difference <= 8, "largest difference \(difference)")
+    }
+
+    @Test func noneLeavesPixelsAlone() {
+        let image = ramp(low: 3, high: 200)
+        #expect(IntensityNormalisation.none.apply(to: image) == image)
+    }
+
+    @Test func borderCropCutsEachSide() {
+        let image = ramp(width: 100, height: 20, low: 0, high: 99)
+        let cropped = image.croppingBorder(0.1)
+        #expect(cropped.width == 80 && cropped.height == 16)
+        #expect(cropped.pixels[0] == image.pixels[(2 * 100 + 10) * 3])
+    }
+
+    @Test func oldManifestsWithoutTheNewKeysStillDecode() throws {
+        let json = #"{"resize": "area", "normalisation": "caffe", "size": 224}"#
+        let preprocessing = try JSONDecoder().decode(Preprocessing.self, from: Data(json.utf8))
+        #expect(preprocessing == Preprocessing())
+    }
+}
