@@ -66,7 +66,8 @@ struct Watch: AsyncParsableCommand {
         lifecycleLogger.logLevel = .warning
         let service = WatchService(configuration: configuration, screener: screener, logger: logger, once: once, decoders: decoders)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: lifecycleLogger))
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: lifecycleLogger))
         try await group.run()
     }
 }
