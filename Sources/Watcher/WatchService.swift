@@ -49,13 +49,7 @@ public struct WatchService: Service {
             await withTaskGroup(of: [ClaimFolder].self) { group in
                 group.addTask {
                     let adopted = await intake(setup: setup, shared: shared, claimed: claimed, adopted: initiallyAdopted)
-                    for item in claimed.drain() {
-                        if setup.processor.unclaim(item) {
-                            shared.inFlight.subtract(1, ordering: .relaxed)
-                        } else {
-                            claimed.push(item)
-                        }
-                    }
+                    for item in handBack(claimed.drain(), setup: setup, shared: shared) { claimed.push(item) }
                     claimed.finish()
                     return adopted
                 }
@@ -65,6 +59,8 @@ public struct WatchService: Service {
                         for _ in 0..<decoding {
                             decoders.addTask {
                                 while let item = await claimed.next(upTo: 1).first {
+                                    // Shutting down: a file not started yet goes back to the inbox.
+                                    if shared.stopRequested, handBack([item], setup: setup, shared: shared).isEmpty { continue }
                                     let processor = setup.processor
                                     decoded.push(await offload { processor.prepare(item) })
                                 }
@@ -76,8 +72,14 @@ public struct WatchService: Service {
                 }
                 group.addTask {
                     while true {
-                        let batch = await decoded.next(upTo: configuration.batchSize)
+                        var batch = await decoded.next(upTo: configuration.batchSize)
                         if batch.isEmpty { break }
+                        if shared.stopRequested {
+                            // Shutting down: only files already in the classifier are finished.
+                            let kept = Set(handBack(batch.map(\.item), setup: setup, shared: shared).map(\.claim.claimID))
+                            batch = batch.filter { kept.contains($0.item.claim.claimID) }
+                            if batch.isEmpty { continue }
+                        }
                         let images = batch.compactMap(\.image)
                         let screener = screener
                         var verdicts = images.isEmpty ? [] : await offload { screener.screen(images) }[...]
@@ -112,6 +114,17 @@ public struct WatchService: Service {
         for folder in adopted + [setup.own] { _ = try? folder.removeIfEmpty(from: setup.work) }
         if let failure = shared.failure { throw Failure(description: failure) }
         logger.info("stopped")
+    }
+
+    /// Returns unstarted claims to the inbox at shutdown; gives back those that must stay claimed (their
+    /// name was taken in the inbox meanwhile), which are then processed as usual.
+    private func handBack(_ items: [WorkItem], setup: Setup, shared: Shared) -> [WorkItem] {
+        items.filter { item in
+            guard setup.processor.unclaim(item) else { return true }
+            shared.inFlight.subtract(1, ordering: .relaxed)
+            logger.debug("handed \(item.claim.name) back to the inbox")
+            return false
+        }
     }
 
     // MARK: Set-up
