@@ -31,6 +31,15 @@ public struct WatchService: Service {
     }
 
     public func run() async throws {
+        do {
+            try await watch()
+        } catch {
+            logger.critical("\(error)")
+            throw error
+        }
+    }
+
+    private func watch() async throws {
         let setup = try prepare()
         let shared = Shared(capacity: configuration.batchSize * 2 + decoders + 1)
         let claimed = WorkQueue<WorkItem>(), decoded = WorkQueue<PreparedItem>()

@@ -68,6 +68,10 @@ struct Watch: AsyncParsableCommand {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: lifecycleLogger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            throw ExitCode.failure   // the service has logged what went wrong
+        }
     }
 }

@@ -186,6 +186,15 @@ struct WatchTests {
         #expect(spool.contents(of: spool.archive) == ["again.png", "first.png"])
     }
 
+    @Test func deleteAfterRemovesInputsInsteadOfArchiving() async throws {
+        let spool = try WatchSpool()
+        try spool.drop("gone.png", try WatchSpool.png(seed: 70))
+        #expect(try await spool.runOnce(["--delete-after"]) == 0)
+        try spool.expectEveryInputRecordedOnce(["gone.png"])
+        #expect(spool.contents(of: spool.archive).isEmpty)
+        #expect(spool.contents(of: spool.outbox).count == 1)
+    }
+
     @Test func twoInstancesOnOneInboxNeverProcessTheSameFile() async throws {
         let spool = try WatchSpool()
         let first = try spool.start(log: "first.log"), second = try spool.start(log: "second.log")

@@ -26,7 +26,10 @@ public final class ClaimFolder: Sendable {
     /// Creates this instance's claim folder, locked. It is built under a hidden name and renamed into
     /// place, so other instances never see it without its lock.
     public static func create(in work: Directory) throws(SystemError) -> ClaimFolder {
-        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        var hostBytes = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&hostBytes, hostBytes.count - 1) == 0
+            ? String(decoding: hostBytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: ".").first.map(String.init) ?? "host"
+            : "host"
         let name = FileName("\(host)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))")
         let staging = FileName(".new-" + name.description)
         try work.makeDirectory(staging)
