@@ -15,6 +15,7 @@ bin=${XRAYWATCH:-$repo/.build/release/xraywatch}
 count=${1:-200}
 images=${BENCH_IMAGES:-$repo/../shared/data/test}
 settle=${SETTLE:-1.0}
+models=${MODELS:-$repo/models}
 [ -x "$bin" ] || { echo "no xraywatch binary at $bin; run: swift build -c release" >&2; exit 1; }
 [ -d "$images" ] || { echo "no images at $images; set BENCH_IMAGES" >&2; exit 1; }
 
@@ -27,8 +28,8 @@ for i in "${!files[@]}"; do cp "${files[$i]}" "$spool/staging/$(printf '%04d' "$
 cat > "$spool/config.json" <<JSON
 {
   "inbox": "inbox", "outbox": "outbox", "archive": "archive", "rejected": "rejected", "ledger": "ledger.csv",
-  "backbone": "$repo/models/vgg16_imagenet_notop.safetensors",
-  "models": ["$repo/models/covid_normal.json", "$repo/models/covid_pneumo.json"],
+  "backbone": "$models/vgg16_imagenet_notop.safetensors",
+  "models": ["$models/covid_normal.json", "$models/covid_pneumo.json"],
   "settle_seconds": $settle
 }
 JSON

@@ -10,6 +10,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=${XRAYWATCH:-$repo/.build/release/xraywatch}
+models=${MODELS:-$repo/models}
 [ -x "$bin" ] || { echo "no xraywatch binary at $bin; run: swift build -c release" >&2; exit 1; }
 
 images=("$@")
@@ -26,8 +27,8 @@ mkdir -p "$spool/staging"
 cat > "$spool/config.json" <<JSON
 {
   "inbox": "inbox", "outbox": "outbox", "archive": "archive", "rejected": "rejected", "ledger": "ledger.csv",
-  "backbone": "$repo/models/vgg16_imagenet_notop.safetensors",
-  "models": ["$repo/models/covid_normal.json", "$repo/models/covid_pneumo.json"],
+  "backbone": "$models/vgg16_imagenet_notop.safetensors",
+  "models": ["$models/covid_normal.json", "$models/covid_pneumo.json"],
   "settle_seconds": 1.0
 }
 JSON
