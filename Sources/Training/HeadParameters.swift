@@ -39,6 +39,12 @@ public struct HeadParameters: Sendable, Equatable {
     /// All parameters as one flat list, in a fixed order (for the optimiser).
     var flat: [[Float]] { [hiddenWeight, hiddenBias, outputWeight, outputBias] }
 
+    /// The same shapes with the values of `flat` (as produced by `flat`).
+    func with(flat: [[Float]]) -> HeadParameters {
+        HeadParameters(inputs: inputs, hidden: hidden, classes: classes,
+                       hiddenWeight: flat[0], hiddenBias: flat[1], outputWeight: flat[2], outputBias: flat[3])
+    }
+
     /// The tensors of a model's weights file, named as `LayerSpec.tutorialHead` expects.
     public var namedTensors: [(name: String, tensor: Tensor)] {
         [("dense.weight", Tensor(shape: [inputs, hidden], values: hiddenWeight)),

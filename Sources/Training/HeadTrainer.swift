@@ -65,7 +65,9 @@ public struct HeadTrainer: Sendable {
                       onEvent: (TrainingEvent) -> Void = { _ in }) -> TrainedHead {
         precondition(!examples.isEmpty, "no training examples")
         let inputs = examples[0].draws[0].count
-        var parameters = HeadParameters(inputs: inputs, hidden: recipe.hidden, classes: classes, seed: recipe.seed)
+        let shapes = HeadParameters(inputs: inputs, hidden: recipe.hidden, classes: classes, seed: recipe.seed)
+        // Held as plain arrays so the optimiser updates them in place (no copy-on-write per step).
+        var values = shapes.flat
         var optimizer = AdamOptimizer(learningRate: recipe.learningRate, decay: recipe.effectiveDecay,
                                       beta1: recipe.beta1, beta2: recipe.beta2, epsilon: recipe.epsilon)
         let weights = classWeights(for: examples.map(\.label)).map(Float.init)
@@ -93,12 +95,9 @@ public struct HeadTrainer: Sendable {
                 let mask: [Float]? = recipe.dropout > 0
                     ? (0..<(labels.count * recipe.hidden)).map { _ in random.unitDouble() < recipe.dropout ? 0 : keepScale }
                     : nil
-                let result = HeadNetwork.lossAndGradients(parameters, inputs: batchInputs, labels: labels,
+                let result = HeadNetwork.lossAndGradients(shapes.with(flat: values), inputs: batchInputs, labels: labels,
                                                           keepMask: mask, weights: labels.map { weights[$0] })
-                var flat = parameters.flat
-                optimizer.step(&flat, gradients: result.gradients.flat)
-                parameters.hiddenWeight = flat[0]; parameters.hiddenBias = flat[1]
-                parameters.outputWeight = flat[2]; parameters.outputBias = flat[3]
+                optimizer.step(&values, gradients: result.gradients.flat)
                 lossSum += result.loss * Double(labels.count)
                 correct += result.correct
                 onEvent(.batch(epoch: epoch, batch: batch + 1, batches: batches))
@@ -107,14 +106,14 @@ public struct HeadTrainer: Sendable {
                                      accuracy: Double(correct) / Double(order.count),
                                      learningRate: optimizer.currentLearningRate)
             if !validation.isEmpty {
-                let (loss, accuracy) = Self.evaluate(parameters, validation)
+                let (loss, accuracy) = Self.evaluate(shapes.with(flat: values), validation)
                 record.validationLoss = loss
                 record.validationAccuracy = accuracy
             }
             history.append(record)
             onEvent(.epoch(record))
         }
-        return TrainedHead(parameters: parameters, history: history, classWeights: weights.map(Double.init))
+        return TrainedHead(parameters: shapes.with(flat: values), history: history, classWeights: weights.map(Double.init))
     }
 
     /// Unweighted mean loss and accuracy in inference mode.

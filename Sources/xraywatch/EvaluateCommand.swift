@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Training
+import Watcher
 
 /// `xraywatch evaluate`: metrics of one or more models, and optionally of the decision policy, on labelled images.
 struct Evaluate: AsyncParsableCommand {
@@ -26,9 +27,11 @@ struct Evaluate: AsyncParsableCommand {
     var models: [String] = []
     @Option(name: .customLong("models"), help: "Model manifests, comma-separated.")
     var modelList: String?
-    @Option(help: "VGG16 backbone safetensors file.")
-    var backbone: String = "models/vgg16_imagenet_notop.safetensors"
-    @Option(help: "Also evaluate the decision over all models: both, either or a model name.")
+    @Option(help: "Watcher configuration: evaluates its models, backbone, policy and thresholds.")
+    var config: String?
+    @Option(help: "VGG16 backbone safetensors file (default: the configuration's, else models/vgg16_imagenet_notop.safetensors).")
+    var backbone: String?
+    @Option(help: "Also evaluate the decision over all models: both, either or a model name (default: the configuration's).")
     var policy: String?
     @Option(name: .customLong("threshold"), help: "Threshold override as NAME=VALUE (repeatable; default: each manifest's).")
     var thresholds: [String] = []
@@ -46,8 +49,18 @@ struct Evaluate: AsyncParsableCommand {
         options.under = under
         options.labels = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         options.modelPaths = models + (modelList.map { $0.split(separator: ",").map(String.init) } ?? [])
-        options.backbonePath = backbone
+        options.backbonePath = backbone ?? "models/vgg16_imagenet_notop.safetensors"
         options.policy = policy
+        if let config {
+            let configuration: Configuration
+            do { configuration = try Configuration.load(from: config, overriding: ConfigurationOverrides(policy: policy)) } catch {
+                throw ValidationError(error.description)
+            }
+            options.modelPaths += configuration.modelPaths
+            options.backbonePath = backbone ?? configuration.backbonePath
+            options.policy = configuration.decision.policy.description
+            options.thresholds = configuration.decision.thresholds
+        }
         for item in thresholds {
             let parts = item.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let value = Double(parts[1]), value >= 0, value <= 1 else {
