@@ -79,6 +79,6 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "WatcherTests", dependencies: ["Watcher", "TestSupport"]),
         // Runs the built `xraywatch` binary end to end.
-        .testTarget(name: "EndToEndTests", dependencies: ["xraywatch", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["xraywatch", "TestSupport", "Imaging", "Watcher"]),
     ]
 )

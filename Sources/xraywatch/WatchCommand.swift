@@ -1,7 +1,77 @@
 import ArgumentParser
+import Foundation
+import Logging
+import NeuralEngine
+import Screening
+import ServiceLifecycle
+import Watcher
 
-// Placeholder until this command is written.
+/// `xraywatch watch`: screens every radiograph dropped into the inbox until SIGTERM/SIGINT (or, with
+/// `--once`, until the inbox is empty).
 struct Watch: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Watch an inbox folder and screen every radiograph dropped into it.")
-    func run() async throws { throw ValidationError("not available yet") }
+    static let configuration = CommandConfiguration(
+        abstract: "Watch an inbox folder and screen every radiograph dropped into it.",
+        discussion: """
+        Each file is classified with both models, copied into the outbox as \
+        POSITIVE_Prob_96_Name_<file>.png and recorded in the CSV ledger; the input then moves to the archive \
+        (or to the rejected folder when it cannot be classified). Settings come from config.json; options \
+        override single keys. SIGTERM and SIGINT finish the files in hand and exit 0.
+        """)
+
+    @Option(help: "Configuration file (paths in it are relative to its folder).")
+    var config = "config.json"
+    @Option(help: "Inbox folder (overrides `inbox`).") var inbox: String?
+    @Option(help: "Outbox folder (overrides `outbox`).") var outbox: String?
+    @Option(help: "Archive folder for processed inputs (overrides `archive`).") var archive: String?
+    @Option(help: "Folder for inputs that cannot be classified (overrides `rejected`).") var rejected: String?
+    @Option(help: "Ledger CSV file (overrides `ledger`).") var ledger: String?
+    @Option(name: .customLong("poll"), help: ArgumentHelp("Poll the inbox every SECONDS instead of using inotify (network filesystems); 0 = inotify.", valueName: "seconds"))
+    var pollSeconds: Double?
+    @Option(help: "Decision policy: both, either, or a model name (overrides `policy`).") var policy: String?
+    @Option(name: .customLong("settle"), help: ArgumentHelp("Seconds a file must be quiet before it is taken (overrides `settle_seconds`).", valueName: "seconds"))
+    var settleSeconds: Double?
+    @Flag(help: "Delete inputs after processing instead of archiving them.") var deleteAfter = false
+    @Option(help: "Log format: text or json (overrides `log_format`).") var logFormat: String?
+    @Option(help: "Log level: debug, info, warning or error (overrides `log_level`).") var logLevel: String?
+    @Flag(help: "Process what is in the inbox now, wait for it to settle and finish, then exit.") var once = false
+
+    func run() async throws {
+        let overrides = ConfigurationOverrides(
+            inbox: inbox, outbox: outbox, archive: archive, rejected: rejected, ledger: ledger,
+            pollSeconds: pollSeconds, settleSeconds: settleSeconds, policy: policy,
+            after: deleteAfter ? .delete : nil, logLevel: logLevel, logFormat: logFormat)
+        let configuration = try Configuration.load(from: config, overriding: overrides)
+        LoggingSystem.bootstrap { label in
+            StderrLogHandler(label: label, format: configuration.logFormat, level: configuration.logLevel)
+        }
+        let logger = Logger(label: "xraywatch.watch")
+
+        // The backbone runs on OpenBLAS threads; decoding runs beside it. Together they fill the cores.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let decoders = max(1, cores / 4)
+        BLASRuntime.setThreadCount(cores)
+        logger.info("configuration \(configuration.configPath)")
+        logger.info("OpenBLAS kernel \(BLASRuntime.kernelName), \(BLASRuntime.threadCount) thread(s); \(decoders) decoder(s)",
+                    metadata: ["blas_kernel": "\(BLASRuntime.kernelName)", "blas_threads": "\(BLASRuntime.threadCount)"])
+        let screener = try Screener.load(backbonePath: configuration.backbonePath, modelPaths: configuration.modelPaths,
+                                         decision: configuration.decision)
+        logger.info("backbone \(configuration.backbonePath) (\(screener.backboneSHA256.prefix(12)))")
+        for model in screener.models {
+            logger.info("model \(model.name) \(model.manifest.version) (\(model.shortHash)), threshold \(configuration.decision.threshold(for: model.name))",
+                        metadata: ["model": "\(model.name)", "hash": "\(model.shortHash)"])
+        }
+        logger.info("policy \(configuration.decision.policy)")
+
+        var lifecycleLogger = Logger(label: "xraywatch.lifecycle")
+        lifecycleLogger.logLevel = .warning
+        let service = WatchService(configuration: configuration, screener: screener, logger: logger, once: once, decoders: decoders)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: lifecycleLogger))
+        do {
+            try await group.run()
+        } catch {
+            throw ExitCode.failure   // the service has logged what went wrong
+        }
+    }
 }

@@ -1,0 +1,243 @@
+import Glibc
+
+/// An open directory: every operation is relative to its descriptor (`openat`, `renameat`, `linkat`...),
+/// takes names as raw bytes, never follows a symbolic link, and retries on EINTR.
+public final class Directory: Sendable {
+    public let path: String
+    let descriptor: Int32
+
+    /// Opens an existing directory (refusing a symbolic link at the last component).
+    public init(path: String) throws(SystemError) {
+        let fd = retryingInterrupts { Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) }
+        guard fd >= 0 else { throw SystemError("open folder", path) }
+        self.path = path
+        self.descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    /// The full path of an entry, for messages.
+    public func path(of name: FileName) -> String { path + "/" + name.description }
+
+    /// Every entry but `.` and `..`, in no particular order.
+    public func entries() throws(SystemError) -> [FileName] {
+        let copy = dup(descriptor)
+        guard copy >= 0, let stream = fdopendir(copy) else {
+            if copy >= 0 { close(copy) }
+            throw SystemError("list folder", path)
+        }
+        defer { closedir(stream) }
+        rewinddir(stream)
+        var names: [FileName] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(stream) else {
+                if errno != 0 { throw SystemError("list folder", path) }
+                return names
+            }
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if bytes == [46] || bytes == [46, 46] { continue }
+            names.append(FileName(bytes: bytes))
+        }
+    }
+
+    /// `lstat` of an entry; nil when it does not exist.
+    public func status(of name: FileName) throws(SystemError) -> FileStatus? {
+        var s = stat()
+        let result = name.withCString { cName in retryingInterrupts { fstatat(descriptor, cName, &s, AT_SYMLINK_NOFOLLOW) } }
+        if result == 0 { return FileStatus(s) }
+        if errno == ENOENT { return nil }
+        throw SystemError("examine", path(of: name))
+    }
+
+    /// Renames an entry into `target` (same filesystem), replacing nothing only when the caller made sure
+    /// the target name is unique. Returns false when the source no longer exists (someone else took it).
+    public func rename(_ name: FileName, to target: Directory, as newName: FileName) throws(SystemError) -> Bool {
+        let result = name.withCString { old in
+            newName.withCString { new in retryingInterrupts { renameat(descriptor, old, target.descriptor, new) } }
+        }
+        if result == 0 { return true }
+        if errno == ENOENT { return false }
+        throw SystemError("rename", path(of: name) + " to " + target.path(of: newName))
+    }
+
+    /// Adds a hard link; false when `newName` already exists (the atomic "never overwrite" primitive).
+    public func link(_ name: FileName, to target: Directory, as newName: FileName) throws(SystemError) -> Bool {
+        let result = name.withCString { old in
+            newName.withCString { new in retryingInterrupts { linkat(descriptor, old, target.descriptor, new, 0) } }
+        }
+        if result == 0 { return true }
+        if errno == EEXIST { return false }
+        throw SystemError("link", path(of: name) + " to " + target.path(of: newName))
+    }
+
+    /// Links `name` into `target` under the first free name among `newName`, `newName_2`, `newName_3`...
+    /// and returns that name. Nothing is ever overwritten.
+    public func linkNumbered(_ name: FileName, to target: Directory, as newName: FileName) throws(SystemError) -> FileName {
+        var n = 1
+        while true {
+            let candidate = newName.numbered(n)
+            if try link(name, to: target, as: candidate) { return candidate }
+            n += 1
+        }
+    }
+
+    /// Removes a file; false when it was already gone.
+    @discardableResult
+    public func unlink(_ name: FileName) throws(SystemError) -> Bool {
+        let result = name.withCString { cName in retryingInterrupts { unlinkat(descriptor, cName, 0) } }
+        if result == 0 { return true }
+        if errno == ENOENT { return false }
+        throw SystemError("remove", path(of: name))
+    }
+
+    /// Removes an empty subfolder; false when it was already gone.
+    @discardableResult
+    public func removeDirectory(_ name: FileName) throws(SystemError) -> Bool {
+        let result = name.withCString { cName in retryingInterrupts { unlinkat(descriptor, cName, AT_REMOVEDIR) } }
+        if result == 0 { return true }
+        if errno == ENOENT { return false }
+        throw SystemError("remove folder", path(of: name))
+    }
+
+    /// Creates a subfolder (mode 0700); false when it exists already.
+    @discardableResult
+    public func makeDirectory(_ name: FileName) throws(SystemError) -> Bool {
+        let result = name.withCString { cName in retryingInterrupts { mkdirat(descriptor, cName, 0o700) } }
+        if result == 0 { return true }
+        if errno == EEXIST { return false }
+        throw SystemError("create folder", path(of: name))
+    }
+
+    /// Opens a subfolder (not following a symbolic link).
+    public func subdirectory(_ name: FileName) throws(SystemError) -> Directory {
+        try Directory(path: path(of: name))
+    }
+
+    /// Opens an entry without following a symbolic link and without blocking on a FIFO.
+    public func open(_ name: FileName, flags: Int32, mode: mode_t = 0o644) throws(SystemError) -> Int32 {
+        let fd = name.withCString { cName in retryingInterrupts { openat(descriptor, cName, flags | O_CLOEXEC | O_NOFOLLOW, mode) } }
+        guard fd >= 0 else { throw SystemError("open", path(of: name)) }
+        return fd
+    }
+
+    /// Reads a regular file whole. Refuses anything else (a FIFO, a device) and files over `maxBytes`.
+    public func readRegularFile(_ name: FileName, maxBytes: Int) throws(FileReadError) -> [UInt8] {
+        let fd: Int32
+        do { fd = try open(name, flags: O_RDONLY | O_NONBLOCK) } catch { throw .system(error) }
+        defer { close(fd) }
+        var s = stat()
+        guard fstat(fd, &s) == 0 else { throw .system(SystemError("examine", path(of: name))) }
+        guard s.st_mode & S_IFMT == S_IFREG else { throw .notRegular }
+        guard Int(s.st_size) <= maxBytes else { throw .tooLarge(bytes: Int(s.st_size)) }
+        var bytes = [UInt8](repeating: 0, count: Int(s.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                retryingInterrupts { read(fd, buffer.baseAddress! + filled, buffer.count - filled) }
+            }
+            if count < 0 { throw .system(SystemError("read", path(of: name))) }
+            if count == 0 { break }
+            filled += count
+        }
+        // A file that shrank while being read is read as far as it goes; one that grew is cut at the size seen.
+        return Array(bytes.prefix(filled))
+    }
+
+    /// Creates `name` exclusively, writes `bytes`, fsyncs and closes it.
+    public func writeNewFile(_ name: FileName, bytes: [UInt8]) throws(SystemError) {
+        let fd = try open(name, flags: O_WRONLY | O_CREAT | O_EXCL)
+        defer { close(fd) }
+        try writeAll(fd, bytes, what: path(of: name))
+        guard retryingInterrupts({ fsync(fd) }) == 0 else { throw SystemError("fsync", path(of: name)) }
+    }
+
+    /// Flushes the directory itself, so that renames and links in it survive a power cut.
+    public func sync() throws(SystemError) {
+        guard retryingInterrupts({ fsync(descriptor) }) == 0 else { throw SystemError("fsync folder", path) }
+    }
+}
+
+/// Why a file could not be read.
+public enum FileReadError: Error, Sendable, Equatable {
+    case system(SystemError)
+    case notRegular
+    case tooLarge(bytes: Int)
+}
+
+/// Writes every byte, continuing after short writes and EINTR.
+func writeAll(_ fd: Int32, _ bytes: [UInt8], what: String) throws(SystemError) {
+    var written = 0
+    while written < bytes.count {
+        let count = bytes.withUnsafeBytes { buffer in
+            retryingInterrupts { write(fd, buffer.baseAddress! + written, buffer.count - written) }
+        }
+        guard count > 0 else { throw SystemError("write", what) }
+        written += count
+    }
+}
+
+extension Directory {
+    /// Moves an entry into `target` under `newName` without ever replacing an existing entry: regular files
+    /// and symbolic links by `link` + `unlink` (atomic), folders by `rename` after checking the name is free.
+    /// Across filesystems a regular file is copied (temporary, fsync, link) and the original removed.
+    /// Returns false when `newName` is taken.
+    public func moveWithoutReplacing(_ name: FileName, to target: Directory, as newName: FileName) throws(SystemError) -> Bool {
+        guard let status = try status(of: name) else { throw SystemError("move", path(of: name), code: ENOENT) }
+        if status.kind == .directory {
+            guard try target.status(of: newName) == nil else { return false }
+            return try rename(name, to: target, as: newName)
+        }
+        do {
+            guard try link(name, to: target, as: newName) else { return false }
+        } catch where error.code == EXDEV && status.kind == .regular {
+            let temporary = FileName(".tmp-move-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            let bytes: [UInt8]
+            do { bytes = try readRegularFile(name, maxBytes: Int.max) } catch {
+                throw SystemError("copy", path(of: name), code: EIO)
+            }
+            try target.writeNewFile(temporary, bytes: bytes)
+            defer { _ = try? target.unlink(temporary) }
+            guard try target.link(temporary, to: target, as: newName) else { return false }
+        }
+        try unlink(name)
+        try target.sync()
+        return true
+    }
+
+    /// Moves an entry into `target` under `newName` or the first free `newName_2`, `newName_3`...;
+    /// returns the name used.
+    public func moveNumbered(_ name: FileName, to target: Directory, as newName: FileName) throws(SystemError) -> FileName {
+        var n = 1
+        while true {
+            if try moveWithoutReplacing(name, to: target, as: newName.numbered(n)) { return newName.numbered(n) }
+            n += 1
+        }
+    }
+
+    /// Where a symbolic link points (for messages); never followed.
+    public func linkTarget(_ name: FileName) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = name.withCString { cName in readlinkat(descriptor, cName, &buffer, buffer.count - 1) }
+        guard count >= 0 else { return "?" }
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Reads a small file whole; nil when absent.
+    func readSmallFile(_ name: FileName) throws(SystemError) -> [UInt8]? {
+        guard try status(of: name) != nil else { return nil }
+        do { return try readRegularFile(name, maxBytes: 1 << 24) } catch {
+            if case .system(let system) = error { throw system }
+            throw SystemError("read", path(of: name), code: EINVAL)
+        }
+    }
+
+    /// Replaces `name` atomically and durably with `bytes` (temporary, fsync, rename, fsync folder).
+    func writeAtomically(_ name: FileName, bytes: [UInt8]) throws(SystemError) {
+        let temporary = FileName(name.description + ".tmp")
+        try unlink(temporary)
+        try writeNewFile(temporary, bytes: bytes)
+        _ = try rename(temporary, to: self, as: name)
+        try sync()
+    }
+}

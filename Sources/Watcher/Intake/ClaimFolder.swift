@@ -1,0 +1,109 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A per-instance folder under the work folder (`work/<host>-<pid>-<random>/`) that holds the inputs an
+/// instance has claimed, one item folder each (`<token>/<original name>`). Its `.lock` file is `flock`ed
+/// for the instance's lifetime, so a folder whose lock is free belongs to a crashed instance and can be
+/// adopted. Claiming is `rename()` from the inbox: of two instances, exactly one rename succeeds.
+public final class ClaimFolder: Sendable {
+    public let name: FileName
+    public let folder: Directory
+    private let lockDescriptor: Int32
+    private let nextToken: Atomic<Int>
+
+    private static let lockName = FileName(".lock")
+
+    private init(name: FileName, folder: Directory, lockDescriptor: Int32, firstToken: Int) {
+        self.name = name
+        self.folder = folder
+        self.lockDescriptor = lockDescriptor
+        self.nextToken = Atomic(firstToken)
+    }
+
+    deinit { close(lockDescriptor) }
+
+    /// Creates this instance's claim folder, locked. It is built under a hidden name and renamed into
+    /// place, so other instances never see it without its lock.
+    public static func create(in work: Directory) throws(SystemError) -> ClaimFolder {
+        var hostBytes = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&hostBytes, hostBytes.count - 1) == 0
+            ? String(decoding: hostBytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: ".").first.map(String.init) ?? "host"
+            : "host"
+        let name = FileName("\(host)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))")
+        let staging = FileName(".new-" + name.description)
+        try work.makeDirectory(staging)
+        let stagingFolder = try work.subdirectory(staging)
+        let lock = try stagingFolder.open(lockName, flags: O_RDWR | O_CREAT)
+        guard retryingInterrupts({ flock(lock, LOCK_EX | LOCK_NB) }) == 0 else {
+            close(lock)
+            throw SystemError("lock", stagingFolder.path(of: lockName))
+        }
+        guard try work.rename(staging, to: work, as: name) else { close(lock); throw SystemError("rename", work.path(of: staging), code: ENOENT) }
+        try work.sync()
+        return ClaimFolder(name: name, folder: try work.subdirectory(name), lockDescriptor: lock, firstToken: 1)
+    }
+
+    /// Claim folders of instances that are gone (lock free), now locked by this instance.
+    public static func adoptOrphans(in work: Directory) throws(SystemError) -> [ClaimFolder] {
+        var adopted: [ClaimFolder] = []
+        for name in try work.entries().sorted() where name.bytes.first != UInt8(ascii: ".") {
+            guard try work.status(of: name)?.kind == .directory else { continue }
+            let folder = try work.subdirectory(name)
+            let lock: Int32
+            do { lock = try folder.open(lockName, flags: O_RDWR) } catch { continue }   // being removed
+            guard retryingInterrupts({ flock(lock, LOCK_EX | LOCK_NB) }) == 0 else { close(lock); continue }
+            let highest = try folder.entries().compactMap { Int($0.description) }.max() ?? 0
+            adopted.append(ClaimFolder(name: name, folder: folder, lockDescriptor: lock, firstToken: highest + 1))
+        }
+        return adopted
+    }
+
+    /// Takes `name` out of the inbox into a new item folder; nil when it is gone (another instance won).
+    public func claim(_ name: FileName, from inbox: Directory) throws(SystemError) -> ClaimedInput? {
+        let token = FileName(String(format: "%08d", nextToken.wrappingAdd(1, ordering: .relaxed).oldValue))
+        try folder.makeDirectory(token)
+        let item = try folder.subdirectory(token)
+        guard try inbox.rename(name, to: item, as: name) else {
+            try folder.removeDirectory(token)
+            return nil
+        }
+        return ClaimedInput(owner: self, token: token, name: name, item: item)
+    }
+
+    /// Item folders present now (left by a crash, when this folder was adopted), oldest first.
+    public func items() throws(SystemError) -> [(token: FileName, item: Directory)] {
+        var result: [(FileName, Directory)] = []
+        for token in try folder.entries().sorted() where token != Self.lockName {
+            guard try folder.status(of: token)?.kind == .directory else { continue }
+            result.append((token, try folder.subdirectory(token)))
+        }
+        return result
+    }
+
+    /// Removes an item folder once its input is finished.
+    public func removeItem(_ token: FileName) throws(SystemError) {
+        try folder.removeDirectory(token)
+    }
+
+    /// Removes the whole claim folder when no item is left in it (at shutdown, or after an adoption).
+    /// Returns false when items remain (they are kept for the next start).
+    @discardableResult
+    public func removeIfEmpty(from work: Directory) throws(SystemError) -> Bool {
+        guard try items().isEmpty else { return false }
+        for entry in try folder.entries() { try folder.unlink(entry) }
+        return try work.removeDirectory(name)
+    }
+}
+
+/// An input taken out of the inbox into its own item folder.
+public struct ClaimedInput: Sendable {
+    public let owner: ClaimFolder
+    public let token: FileName
+    /// The original file name, as dropped.
+    public let name: FileName
+    public let item: Directory
+
+    /// Unique across instances: names the outbox temporary and identifies the claim in logs.
+    public var claimID: String { owner.name.description + "-" + token.description }
+}

@@ -1,0 +1,109 @@
+import Glibc
+
+/// Wakes the intake loop when something may have changed in the inbox: inotify events (close-after-write,
+/// moved-in, created, attribute changes), a timeout, or an explicit `wake()` (shutdown, capacity freed).
+/// In poll mode, or when inotify cannot be set up, only timeouts and wakes happen.
+public final class InboxMonitor: Sendable {
+    public enum Mode: Sendable, Equatable, CustomStringConvertible {
+        case inotify
+        case poll(seconds: Double, reason: String)
+        public var description: String {
+            switch self {
+            case .inotify: "inotify"
+            case .poll(let seconds, let reason): "poll every \(seconds) s (\(reason))"
+            }
+        }
+    }
+
+    /// What ended a wait.
+    public struct Wakeup: Sendable {
+        /// Names inotify reported (hints: the listing is the truth).
+        public var names: [FileName] = []
+        /// The kernel's event queue overflowed: events were lost, rescan.
+        public var overflowed = false
+        /// The inbox itself was deleted or moved away.
+        public var inboxGone = false
+    }
+
+    public let mode: Mode
+    private let inotifyDescriptor: Int32
+    /// A self-pipe: `wake()` writes a byte, `wait` polls the read end.
+    private let wakeDescriptor: Int32
+    private let wakeWriteDescriptor: Int32
+
+    /// Sets up inotify on `inbox` unless `pollSeconds` > 0; falls back to polling every 2 s if it fails.
+    public init(inbox: String, pollSeconds: Double) throws(SystemError) {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { throw SystemError("pipe", inbox) }
+        for end in ends {
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        }
+        wakeDescriptor = ends[0]
+        wakeWriteDescriptor = ends[1]
+        if pollSeconds > 0 {
+            mode = .poll(seconds: pollSeconds, reason: "configured")
+            inotifyDescriptor = -1
+            return
+        }
+        let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+        if fd >= 0, inotify_add_watch(fd, inbox, mask) >= 0 {
+            mode = .inotify
+            inotifyDescriptor = fd
+        } else {
+            let reason = "inotify unavailable: \(String(cString: strerror(errno)))"
+            if fd >= 0 { close(fd) }
+            mode = .poll(seconds: 2, reason: reason)
+            inotifyDescriptor = -1
+        }
+    }
+
+    deinit {
+        if inotifyDescriptor >= 0 { close(inotifyDescriptor) }
+        close(wakeDescriptor)
+        close(wakeWriteDescriptor)
+    }
+
+    /// Ends the current (or next) `wait` early.
+    public func wake() {
+        var one: UInt8 = 1
+        _ = write(wakeWriteDescriptor, &one, 1)
+    }
+
+    /// Blocks until an event, a wake, or `timeout` seconds.
+    public func wait(timeout: Double) -> Wakeup {
+        var fds = [pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)]
+        if inotifyDescriptor >= 0 { fds.append(pollfd(fd: inotifyDescriptor, events: Int16(POLLIN), revents: 0)) }
+        let milliseconds = Int32(max(0, min(timeout, 3600)) * 1000)
+        _ = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), milliseconds) }
+        var drained = [UInt8](repeating: 0, count: 64)
+        while read(wakeDescriptor, &drained, drained.count) > 0 {}
+        return inotifyDescriptor >= 0 ? readEvents() : Wakeup()
+    }
+
+    private func readEvents() -> Wakeup {
+        var wakeup = Wakeup()
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(inotifyDescriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { return wakeup }
+            var offset = 0
+            let headerSize = MemoryLayout<inotify_event>.size
+            while offset + headerSize <= count {
+                let (mask, length) = buffer.withUnsafeBytes { raw in
+                    let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                    return (event.mask, Int(event.len))
+                }
+                if mask & UInt32(IN_Q_OVERFLOW) != 0 { wakeup.overflowed = true }
+                if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED) != 0 { wakeup.inboxGone = true }
+                if length > 0 {
+                    let start = offset + headerSize
+                    let name = Array(buffer[start..<(start + length)].prefix { $0 != 0 })
+                    if !name.isEmpty { wakeup.names.append(FileName(bytes: name)) }
+                }
+                offset += headerSize + length
+            }
+        }
+    }
+}

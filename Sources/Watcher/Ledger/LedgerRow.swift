@@ -1,0 +1,84 @@
+import Foundation
+
+/// One ledger line: what happened to one input.
+public struct LedgerRow: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable {
+        /// Classified; `output_file` is its outbox copy.
+        case ok
+        /// Could not be classified; `reason` says why, `output_file` names where the input was moved.
+        case rejected
+        /// Same content as an earlier `ok` row; `output_file` is that row's outbox copy.
+        case duplicate
+    }
+
+    /// The header row, in column order.
+    public static let columns = ["time_utc", "input_file", "input_sha256", "bytes", "width", "height", "result",
+                                 "prob", "covid_normal", "covid_pneumo", "policy", "output_file", "status",
+                                 "reason", "models", "elapsed_ms"]
+
+    /// ISO 8601 UTC with microseconds, e.g. `2026-11-27T09:14:03.123456Z`.
+    public var time: String
+    public var inputFile: String
+    public var sha256: String
+    public var bytes: Int
+    public var width: Int?
+    public var height: Int?
+    /// `POSITIVE` or `NEGATIVE`; empty for rejected rows.
+    public var result: String
+    public var prob: Int?
+    /// Each model's P(covid), keyed by model name (the ledger has columns for covid_normal and covid_pneumo).
+    public var scores: [String: Double]
+    public var policy: String
+    public var outputFile: String
+    public var status: Status
+    public var reason: String
+    public var models: String
+    public var elapsedMilliseconds: Int
+
+    public init(time: String, inputFile: String, sha256: String, bytes: Int, width: Int? = nil, height: Int? = nil,
+                result: String = "", prob: Int? = nil, scores: [String: Double] = [:], policy: String,
+                outputFile: String = "", status: Status, reason: String = "", models: String, elapsedMilliseconds: Int) {
+        self.time = time; self.inputFile = inputFile; self.sha256 = sha256; self.bytes = bytes
+        self.width = width; self.height = height; self.result = result; self.prob = prob; self.scores = scores
+        self.policy = policy; self.outputFile = outputFile; self.status = status; self.reason = reason
+        self.models = models; self.elapsedMilliseconds = elapsedMilliseconds
+    }
+
+    /// The fields in column order, file names neutralised against formula injection.
+    public var fields: [String] {
+        [time, CSV.neutralised(inputFile), sha256, String(bytes), width.map(String.init) ?? "",
+         height.map(String.init) ?? "", result, prob.map(String.init) ?? "", Self.format(scores["covid_normal"]),
+         Self.format(scores["covid_pneumo"]), policy, CSV.neutralised(outputFile), status.rawValue,
+         CSV.neutralised(reason), models, String(elapsedMilliseconds)]
+    }
+
+    /// The CSV line (CRLF-terminated) as bytes.
+    public var encoded: [UInt8] { Array(CSV.record(fields).utf8) }
+
+    /// Reads a parsed record back; nil for a malformed one (e.g. the remains of a torn line).
+    public init?(fields: [String]) {
+        guard fields.count == Self.columns.count, let status = Status(rawValue: fields[12]),
+              let bytes = Int(fields[3]), let elapsed = Int(fields[15]) else { return nil }
+        var scores: [String: Double] = [:]
+        if let value = Double(fields[8]) { scores["covid_normal"] = value }
+        if let value = Double(fields[9]) { scores["covid_pneumo"] = value }
+        self.init(time: fields[0], inputFile: fields[1], sha256: fields[2], bytes: bytes, width: Int(fields[4]),
+                  height: Int(fields[5]), result: fields[6], prob: Int(fields[7]), scores: scores, policy: fields[10],
+                  outputFile: fields[11], status: status, reason: fields[13], models: fields[14],
+                  elapsedMilliseconds: elapsed)
+    }
+
+    private static func format(_ value: Double?) -> String {
+        value.map { String(format: "%.4f", $0) } ?? ""
+    }
+
+    /// Now, as the ledger writes times.
+    public static func timestamp(_ date: Date = Date()) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let micros = Int((date.timeIntervalSince1970 - Double(seconds)) * 1_000_000)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), min(micros, 999_999))
+    }
+}

@@ -1,0 +1,63 @@
+import Glibc
+import Screening
+
+/// Writes outbox copies durably and never over an existing file: a hidden temporary (`.tmp-<claim>.png`)
+/// is written and fsynced, hard-linked to the final name (`_2`, `_3`... on a clash), and the folder fsynced.
+/// The temporary stays until the ledger row is written, so after a crash its link count tells whether the
+/// final name exists (and which one: the entry with the same inode).
+public struct Outbox: Sendable {
+    public let folder: Directory
+
+    public init(folder: Directory) { self.folder = folder }
+
+    /// Longest file name most filesystems accept.
+    static let nameLimit = 255
+
+    /// The tutorial web app's name: `POSITIVE_Prob_96_Name_<original file name>.png`. A very long original
+    /// name is shortened (at a character boundary) so the name, plus a `_NNN` clash suffix, still fits.
+    public static func outputName(result: ScreeningResult, prob: Int, original: FileName) -> FileName {
+        let prefix = Array("\(result.rawValue)_Prob_\(prob)_Name_".utf8)
+        let suffix = Array(".png".utf8)
+        let room = nameLimit - prefix.count - suffix.count - 6
+        var middle = original.bytes
+        if middle.count > room {
+            middle = Array(middle.prefix(room))
+            while let last = middle.last, last & 0xC0 == 0x80 { middle.removeLast() }   // continuation bytes
+            if let last = middle.last, last >= 0xC0 { middle.removeLast() }              // a cut lead byte
+        }
+        return FileName(bytes: prefix + middle + suffix)
+    }
+
+    /// The temporary name of a claim's outbox copy.
+    public static func temporaryName(claimID: String) -> FileName { FileName(".tmp-\(claimID).png") }
+
+    /// Writes `png` under `name` (or the first free numbered variant) and returns the name used. The
+    /// temporary `temporary` is left in place: remove it with `discard` once the ledger row is written.
+    public func write(_ png: [UInt8], as name: FileName, temporary: FileName) throws(SystemError) -> FileName {
+        try folder.unlink(temporary)          // a partial one from a crash before its link
+        try folder.writeNewFile(temporary, bytes: png)
+        let final = try folder.linkNumbered(temporary, to: folder, as: name)
+        try folder.sync()
+        return final
+    }
+
+    /// Removes the temporary (after the ledger row), keeping the final copy.
+    public func discard(temporary: FileName) throws(SystemError) {
+        if try folder.unlink(temporary) { try folder.sync() }
+    }
+
+    /// After a crash before the ledger row: removes the temporary and, when it had been linked, its final
+    /// copy too (found by inode), so the input is processed again from scratch.
+    public func removeUnrecorded(temporary: FileName) throws(SystemError) {
+        guard let status = try folder.status(of: temporary) else { return }
+        if status.linkCount > 1 {
+            for entry in try folder.entries() where entry != temporary {
+                if let other = try folder.status(of: entry), other.inode == status.inode, other.device == status.device {
+                    try folder.unlink(entry)
+                }
+            }
+        }
+        try folder.unlink(temporary)
+        try folder.sync()
+    }
+}

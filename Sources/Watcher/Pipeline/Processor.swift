@@ -1,0 +1,209 @@
+import Foundation
+import Imaging
+import Logging
+import Screening
+
+/// The per-input steps of the pipeline: read + hash + decode (`prepare`), then write the outbox copy,
+/// append the ledger row and move the input away (`finish`), and the crash recovery of claim folders.
+/// Every step is a blocking call; the service runs them off the cooperative pool.
+struct Processor: Sendable {
+    let inbox: Directory
+    let archive: Directory
+    let rejected: Directory
+    let outbox: Outbox
+    let ledger: Ledger
+    let limits: ImageLimits
+    let after: AfterProcessing
+    let policy: String
+    /// The ledger's `models` column: `name@shorthash` per model.
+    let modelsColumn: String
+    let logger: Logger
+
+    /// Smallest width and height taken as a radiograph; anything smaller is rejected.
+    static let minimumSide = 32
+
+    // MARK: Prepare
+
+    func prepare(_ item: WorkItem) -> PreparedItem {
+        let folder = item.claim.item, name = item.claim.name
+        func rejected(_ reason: String, sha: String = "", bytes: Int = 0) -> PreparedItem {
+            PreparedItem(item: item, sha256: sha, bytes: bytes, outcome: .rejected(reason))
+        }
+        let status: FileStatus?
+        do { status = try folder.status(of: name) } catch { return rejected("unreadable: \(error)") }
+        guard let status else { return rejected("disappeared from the work folder") }
+        switch status.kind {
+        case .regular: break
+        case .symbolicLink: return rejected("a symbolic link (to \(folder.linkTarget(name))); links are never followed")
+        case .directory: return rejected("a folder, not an image file")
+        case .other: return rejected("not a regular file (a device, FIFO or socket)")
+        }
+        let bytes: [UInt8]
+        do { bytes = try folder.readRegularFile(name, maxBytes: limits.maxBytes) } catch {
+            switch error {
+            case .tooLarge(let size): return rejected("file is \(size) bytes, over the max_bytes limit of \(limits.maxBytes)", bytes: size)
+            case .notRegular: return rejected("not a regular file")
+            case .system(let system): return rejected("unreadable: \(String(cString: strerror(system.code)))", bytes: status.size)
+            }
+        }
+        let sha = FileDigest.sha256(of: bytes)
+        if !bytes.isEmpty, let earlier = ledger.earlierResult(sha256: sha) {
+            return PreparedItem(item: item, sha256: sha, bytes: bytes.count, outcome: .duplicate(of: earlier))
+        }
+        do {
+            let image = try ImageDecoder.decode(bytes, file: name.description, limits: limits)
+            guard image.width >= Self.minimumSide, image.height >= Self.minimumSide else {
+                return rejected("\(image.width)x\(image.height) pixels is too small for a radiograph (at least \(Self.minimumSide)x\(Self.minimumSide))", sha: sha, bytes: bytes.count)
+            }
+            return PreparedItem(item: item, sha256: sha, bytes: bytes.count, outcome: .image(image))
+        } catch {
+            return rejected(Self.describe(error.reason), sha: sha, bytes: bytes.count)
+        }
+    }
+
+    static func describe(_ reason: ImageDecodeError.Reason) -> String {
+        switch reason {
+        case .empty: "empty file (0 bytes)"
+        case .unreadable(let text): "unreadable: \(text)"
+        case .notAnImage: "not an image (neither PNG nor JPEG content)"
+        case .tooLarge(let width, let height, let maxPixels): "\(width)x\(height) pixels is over the max_pixels limit of \(maxPixels)"
+        case .fileTooLarge(let bytes, let maxBytes): "file is \(bytes) bytes, over the max_bytes limit of \(maxBytes)"
+        case .corrupt(let text): "corrupt image: \(text)"
+        }
+    }
+
+    // MARK: Finish
+
+    /// Writes the outputs of one prepared input. Throws only when the outbox or ledger cannot be written;
+    /// the input then stays in its claim folder and is processed at the next start.
+    func finish(_ prepared: PreparedItem, verdict: Verdict?) throws {
+        let item = prepared.item
+        var row = LedgerRow(time: LedgerRow.timestamp(), inputFile: item.claim.name.description, sha256: prepared.sha256,
+                            bytes: prepared.bytes, policy: policy, status: .rejected, models: modelsColumn,
+                            elapsedMilliseconds: 0)
+        var ownOutput: FileName?
+        var disposition: Journal.Disposition = after == .delete ? .delete : .archive
+        switch prepared.outcome {
+        case .rejected(let reason):
+            row.reason = reason
+            disposition = .rejected
+        case .duplicate(let earlier):
+            row = Ledger.duplicate(of: earlier, for: row)
+        case .image(let image):
+            guard let verdict else { preconditionFailure("a decoded image reaches finish with its verdict") }
+            row.width = image.width
+            row.height = image.height
+            let png: [UInt8]
+            do { png = try PNGEncoder.encode(image) } catch {
+                row.reason = error.description
+                disposition = .rejected
+                break
+            }
+            let name = Outbox.outputName(result: verdict.result, prob: verdict.prob, original: item.claim.name)
+            let final = try outbox.write(png, as: name, temporary: Outbox.temporaryName(claimID: item.claim.claimID))
+            ownOutput = final
+            row.status = .ok
+            row.result = verdict.result.rawValue
+            row.prob = verdict.prob
+            row.scores = Dictionary(verdict.scores.map { ($0.model, $0.probability) }, uniquingKeysWith: { first, _ in first })
+            row.outputFile = final.description
+        }
+        row.elapsedMilliseconds = Int(((monotonicSeconds() - item.claimedAt) * 1000).rounded())
+        let journal = Journal(row: row, input: item.claim.name.bytes, ownOutput: ownOutput?.bytes, disposition: disposition)
+        let written = try commit(journal, claim: item.claim, recovering: false)
+        report(written)
+    }
+
+    /// Appends the journal's row exactly once (journaling the final row first), then finalises.
+    private func commit(_ journal: Journal, claim: ClaimedInput, recovering: Bool) throws -> LedgerRow {
+        var final = journal
+        let written = try ledger.commit(journal.row, unlessPresent: recovering) { (row: LedgerRow) throws(SystemError) in
+            final.row = row
+            let data: Data
+            do { data = try JSONEncoder().encode(final) } catch { throw SystemError("encode journal", claim.item.path, code: EINVAL) }
+            try claim.item.writeAtomically(Journal.fileName, bytes: Array(data))
+        }
+        final.row = written
+        try finalize(final, claim: claim)
+        return written
+    }
+
+    /// After the row: drops a superseded own copy, the outbox temporary, moves the input, removes the item.
+    private func finalize(_ journal: Journal, claim: ClaimedInput) throws {
+        if journal.row.status == .duplicate, let own = journal.ownOutput {
+            try outbox.folder.unlink(FileName(bytes: own))
+        }
+        try outbox.discard(temporary: Outbox.temporaryName(claimID: claim.claimID))
+        let input = FileName(bytes: journal.input)
+        if try claim.item.status(of: input) != nil {
+            switch journal.disposition {
+            case .archive: _ = try claim.item.moveNumbered(input, to: archive, as: input)
+            case .rejected: _ = try claim.item.moveNumbered(input, to: rejected, as: input)
+            case .delete: try claim.item.unlink(input)
+            }
+        }
+        try claim.item.unlink(Journal.fileName)
+        try claim.owner.removeItem(claim.token)
+    }
+
+    /// One log line per input.
+    private func report(_ row: LedgerRow) {
+        var metadata: Logger.Metadata = [
+            "input": "\(row.inputFile)", "status": "\(row.status.rawValue)", "sha256": "\(row.sha256.prefix(12))",
+            "elapsed_ms": "\(row.elapsedMilliseconds)",
+        ]
+        let scores = row.scores.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.3f", $0.value))" }.joined(separator: ", ")
+        switch row.status {
+        case .ok, .duplicate:
+            metadata["output"] = "\(row.outputFile)"
+            metadata["result"] = "\(row.result)"
+            metadata["prob"] = "\(row.prob ?? 0)"
+            for (model, score) in row.scores { metadata[model] = "\(score)" }
+            let what = row.status == .ok ? "ok" : "duplicate"
+            logger.info("\(what) \(row.inputFile) -> \(row.outputFile) (\(row.result) \(row.prob ?? 0)%; \(scores)) \(row.elapsedMilliseconds) ms", metadata: metadata)
+        case .rejected:
+            metadata["reason"] = "\(row.reason)"
+            logger.warning("rejected \(row.inputFile): \(row.reason)", metadata: metadata)
+        }
+    }
+
+    // MARK: Recovery
+
+    /// Finishes or requeues the items of a claim folder left by a crashed instance (or an earlier run of
+    /// this one). Items whose row was journaled are finished without a second row; the others lose any
+    /// unrecorded outbox copy and are returned for processing from the start.
+    func recover(_ folder: ClaimFolder) throws -> [WorkItem] {
+        var requeued: [WorkItem] = []
+        for (token, item) in try folder.items() {
+            let entries = try item.entries()
+            let input = entries.first { $0.bytes.first != UInt8(ascii: ".") }
+            let claim = ClaimedInput(owner: folder, token: token, name: input ?? FileName(""), item: item)
+            if let data = try item.readSmallFile(Journal.fileName), let journal = try? JSONDecoder().decode(Journal.self, from: Data(data)) {
+                let recovered = ClaimedInput(owner: folder, token: token, name: FileName(bytes: journal.input), item: item)
+                let written = try commit(journal, claim: recovered, recovering: true)
+                logger.info("recovered \(written.inputFile): its ledger row is in place (\(written.status.rawValue))")
+                continue
+            }
+            try item.unlink(Journal.fileName)
+            try item.unlink(FileName(Journal.fileName.description + ".tmp"))
+            try outbox.removeUnrecorded(temporary: Outbox.temporaryName(claimID: claim.claimID))
+            if input != nil {
+                requeued.append(WorkItem(claim: claim, claimedAt: monotonicSeconds()))
+            } else {
+                try folder.removeItem(token)
+            }
+        }
+        return requeued
+    }
+
+    /// Hands a claimed but unstarted input back to the inbox (at shutdown); false when it must stay claimed.
+    func unclaim(_ item: WorkItem) -> Bool {
+        do {
+            guard try item.claim.item.moveWithoutReplacing(item.claim.name, to: inbox, as: item.claim.name) else { return false }
+            try item.claim.owner.removeItem(item.claim.token)
+            return true
+        } catch {
+            return false
+        }
+    }
+}

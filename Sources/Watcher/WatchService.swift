@@ -1,0 +1,263 @@
+import Foundation
+import Logging
+import Screening
+import ServiceLifecycle
+import Synchronization
+
+/// The long-running watcher: finds every file dropped into the inbox, waits until it has settled, claims
+/// it, decodes it (in parallel with inference), classifies it in batches, writes the outbox copy and one
+/// ledger row, and moves it away. On graceful shutdown (SIGTERM, SIGINT) it stops taking files, finishes
+/// those in hand, hands unstarted claims back to the inbox, and returns.
+public struct WatchService: Service {
+    public let configuration: Configuration
+    public let screener: Screener
+    public let logger: Logger
+    /// Process what is in the inbox now, then return (no waiting for new files).
+    public let once: Bool
+    /// Decoding tasks running beside the classifier.
+    public let decoders: Int
+
+    public init(configuration: Configuration, screener: Screener, logger: Logger, once: Bool = false, decoders: Int = 1) {
+        self.configuration = configuration
+        self.screener = screener
+        self.logger = logger
+        self.once = once
+        self.decoders = max(1, decoders)
+    }
+
+    /// Fatal conditions the service stops for.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public func run() async throws {
+        do {
+            try await watch()
+        } catch {
+            logger.critical("\(error)")
+            throw error
+        }
+    }
+
+    private func watch() async throws {
+        let setup = try prepare()
+        let shared = Shared(capacity: configuration.batchSize * 2 + decoders + 1)
+        let claimed = WorkQueue<WorkItem>(), decoded = WorkQueue<PreparedItem>()
+        let classified = WorkQueue<(PreparedItem, Verdict?)>()
+
+        var recovered: [ClaimFolder] = []
+        for folder in try ClaimFolder.adoptOrphans(in: setup.work) {
+            let items = try setup.processor.recover(folder)
+            if !items.isEmpty { logger.info("resuming \(items.count) file(s) claimed before an interruption (\(folder.name))") }
+            for item in items { shared.inFlight.add(1, ordering: .relaxed); claimed.push(item) }
+            recovered.append(folder)
+        }
+
+        let initiallyAdopted = recovered
+        let adopted = await withGracefulShutdownHandler {
+            await withTaskGroup(of: [ClaimFolder].self) { group in
+                group.addTask {
+                    let adopted = await intake(setup: setup, shared: shared, claimed: claimed, adopted: initiallyAdopted)
+                    for item in handBack(claimed.drain(), setup: setup, shared: shared) { claimed.push(item) }
+                    claimed.finish()
+                    return adopted
+                }
+                let decoding = decoders
+                group.addTask {
+                    await withTaskGroup(of: Void.self) { decoders in
+                        for _ in 0..<decoding {
+                            decoders.addTask {
+                                while let item = await claimed.next(upTo: 1).first {
+                                    // Shutting down: a file not started yet goes back to the inbox.
+                                    if shared.stopRequested, handBack([item], setup: setup, shared: shared).isEmpty { continue }
+                                    let processor = setup.processor
+                                    decoded.push(await offload { processor.prepare(item) })
+                                }
+                            }
+                        }
+                    }
+                    decoded.finish()
+                    return []
+                }
+                group.addTask {
+                    while true {
+                        var batch = await decoded.next(upTo: configuration.batchSize)
+                        if batch.isEmpty { break }
+                        if shared.stopRequested {
+                            // Shutting down: only files already in the classifier are finished.
+                            let kept = Set(handBack(batch.map(\.item), setup: setup, shared: shared).map(\.claim.claimID))
+                            batch = batch.filter { kept.contains($0.item.claim.claimID) }
+                            if batch.isEmpty { continue }
+                        }
+                        let images = batch.compactMap(\.image)
+                        let screener = screener
+                        var verdicts = images.isEmpty ? [] : await offload { screener.screen(images) }[...]
+                        for prepared in batch {
+                            classified.push((prepared, prepared.image == nil ? nil : verdicts.popFirst()))
+                        }
+                    }
+                    classified.finish()
+                    return []
+                }
+                group.addTask {
+                    while let (prepared, verdict) = await classified.next(upTo: 1).first {
+                        let processor = setup.processor, logger = logger
+                        let failure: String? = await offload {
+                            do { try processor.finish(prepared, verdict: verdict); return nil } catch {
+                                logger.error("cannot finish \(prepared.item.claim.name): \(error); stopping (the file stays in \(prepared.item.claim.item.path) and is processed at the next start)")
+                                return "\(error)"
+                            }
+                        }
+                        if let failure { shared.fail(failure) }
+                        shared.inFlight.subtract(1, ordering: .relaxed)
+                        setup.monitor.wake()
+                    }
+                    return []
+                }
+                return await group.reduce(into: []) { $0 += $1 }
+            }
+        } onGracefulShutdown: {
+            shared.requestStop()
+            setup.monitor.wake()
+        }
+        for folder in adopted + [setup.own] { _ = try? folder.removeIfEmpty(from: setup.work) }
+        if let failure = shared.failure { throw Failure(description: failure) }
+        logger.info("stopped")
+    }
+
+    /// Returns unstarted claims to the inbox at shutdown; gives back those that must stay claimed (their
+    /// name was taken in the inbox meanwhile), which are then processed as usual.
+    private func handBack(_ items: [WorkItem], setup: Setup, shared: Shared) -> [WorkItem] {
+        items.filter { item in
+            guard setup.processor.unclaim(item) else { return true }
+            shared.inFlight.subtract(1, ordering: .relaxed)
+            logger.debug("handed \(item.claim.name) back to the inbox")
+            return false
+        }
+    }
+
+    // MARK: Set-up
+
+    private struct Setup: Sendable {
+        let inbox: Directory
+        let work: Directory
+        let own: ClaimFolder
+        let monitor: InboxMonitor
+        let processor: Processor
+        let ignore: IgnoreRules
+    }
+
+    private func prepare() throws -> Setup {
+        try configuration.createFolders()
+        let inbox = try Directory(path: configuration.inboxPath)
+        let work = try Directory(path: configuration.workPath)
+        // inotify first, then the start-up scan (the intake loop's first listing): nothing slips between.
+        let monitor = try InboxMonitor(inbox: configuration.inboxPath, pollSeconds: configuration.pollSeconds)
+        let ledger = try Ledger(path: configuration.ledgerPath)
+        let processor = Processor(
+            inbox: inbox, archive: try Directory(path: configuration.archivePath),
+            rejected: try Directory(path: configuration.rejectedPath),
+            outbox: Outbox(folder: try Directory(path: configuration.outboxPath)), ledger: ledger,
+            limits: configuration.imageLimits, after: configuration.after,
+            policy: configuration.decision.policy.description,
+            modelsColumn: screener.models.map { "\($0.name)@\($0.shortHash)" }.joined(separator: ";"), logger: logger)
+        let own = try ClaimFolder.create(in: work)
+        logger.info("watching \(configuration.inboxPath) (\(monitor.mode)); outbox \(configuration.outboxPath), ledger \(configuration.ledgerPath), settle \(configuration.settleSeconds) s, batch \(configuration.batchSize), instance \(own.name)",
+                    metadata: ["mode": "\(monitor.mode)", "inbox": "\(configuration.inboxPath)", "instance": "\(own.name)"])
+        return Setup(inbox: inbox, work: work, own: own, monitor: monitor, processor: processor,
+                     ignore: IgnoreRules(patterns: configuration.ignorePatterns))
+    }
+
+    // MARK: Intake
+
+    /// Lists the inbox on every wake-up (inotify event, settle deadline, poll interval, safety rescan,
+    /// freed capacity), claims the files that are ready, and returns when asked to stop (or, with `once`,
+    /// when the inbox is empty and all work is done).
+    private func intake(setup: Setup, shared: Shared, claimed: WorkQueue<WorkItem>, adopted: [ClaimFolder]) async -> [ClaimFolder] {
+        var tracker = ReadinessTracker(settleSeconds: configuration.settleSeconds)
+        var adopted = adopted
+        var nextRescan = monotonicSeconds() + configuration.rescanSeconds
+        let pollSeconds: Double? = if case .poll(let seconds, _) = setup.monitor.mode { seconds } else { nil }
+        while !shared.stopRequested {
+            let now = monotonicSeconds()
+            var blocked = false
+            let names: [FileName]
+            do { names = try setup.inbox.entries().filter { !setup.ignore.ignores($0) }.sorted() } catch {
+                logger.error("cannot list the inbox: \(error); stopping")
+                shared.fail("\(error)")
+                break
+            }
+            tracker.keepOnly(Set(names))
+            for name in names {
+                guard let status = try? setup.inbox.status(of: name) else { tracker.forget(name); continue }
+                guard tracker.observe(name, ReadinessTracker.Signature(status), now: now) else { continue }
+                guard shared.inFlight.load(ordering: .relaxed) < shared.capacity else { blocked = true; break }
+                tracker.forget(name)
+                do {
+                    guard let claim = try setup.own.claim(name, from: setup.inbox) else { continue }   // another instance took it
+                    shared.inFlight.add(1, ordering: .relaxed)
+                    claimed.push(WorkItem(claim: claim, claimedAt: monotonicSeconds()))
+                    logger.debug("claimed \(name)")
+                } catch {
+                    logger.error("cannot claim \(name): \(error)")
+                }
+            }
+            if once, tracker.pendingCount == 0, shared.inFlight.load(ordering: .relaxed) == 0 { break }
+
+            var timeout = pollSeconds ?? max(0, nextRescan - now)
+            if !blocked, let deadline = tracker.nextDeadline { timeout = min(timeout, max(0.02, deadline - now)) }
+            let monitor = setup.monitor, waitSeconds = timeout
+            let wakeup = await offload { monitor.wait(timeout: waitSeconds) }
+            let after = monotonicSeconds()
+            for name in wakeup.names { tracker.noteActivity(name, now: after) }
+            if wakeup.overflowed { logger.warning("inotify event queue overflowed; rescanning the inbox") }
+            if wakeup.inboxGone {
+                logger.error("the inbox \(configuration.inboxPath) was deleted or moved; stopping")
+                shared.fail("inbox gone")
+                break
+            }
+            if after >= nextRescan {
+                nextRescan = after + configuration.rescanSeconds
+                adopted = adoptAgain(setup: setup, shared: shared, claimed: claimed, adopted: adopted)
+            }
+        }
+        return adopted
+    }
+
+    /// Safety-net pass: picks up claim folders of instances that crashed while this one runs, and removes
+    /// adopted folders that are finished.
+    private func adoptAgain(setup: Setup, shared: Shared, claimed: WorkQueue<WorkItem>, adopted: [ClaimFolder]) -> [ClaimFolder] {
+        var kept = adopted.filter { !((try? $0.removeIfEmpty(from: setup.work)) ?? false) }
+        do {
+            for folder in try ClaimFolder.adoptOrphans(in: setup.work) {
+                let items = try setup.processor.recover(folder)
+                if !items.isEmpty { logger.info("resuming \(items.count) file(s) left by a stopped instance (\(folder.name))") }
+                for item in items { shared.inFlight.add(1, ordering: .relaxed); claimed.push(item) }
+                kept.append(folder)
+            }
+        } catch {
+            logger.error("cannot recover claims of a stopped instance: \(error)")
+        }
+        return kept
+    }
+}
+
+/// State shared by the service's tasks.
+private final class Shared: Sendable {
+    let capacity: Int
+    /// Claimed inputs not yet finished (bounded, so that a second instance on the same inbox gets a share).
+    let inFlight = Atomic<Int>(0)
+    private let stop = Atomic<Bool>(false)
+    private let failureText = Mutex<String?>(nil)
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    var stopRequested: Bool { stop.load(ordering: .relaxed) }
+    func requestStop() { stop.store(true, ordering: .relaxed) }
+
+    var failure: String? { failureText.withLock { $0 } }
+    func fail(_ text: String) {
+        failureText.withLock { if $0 == nil { $0 = text } }
+        requestStop()
+    }
+}
