@@ -21,7 +21,7 @@ struct Bench: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, screener) = try engine.load()
-        let files = InputFiles.expand(images).filter { [".png", ".jpg", ".jpeg"].contains(where: $0.lowercased().hasSuffix) }
+        let files = InputFiles.expand(images)
         let report = try Benchmark(screener: screener, repetitions: repetitions)
             .run(imageFiles: files, limits: configuration.imageLimits)
         if json {

@@ -15,7 +15,7 @@ struct Classify: AsyncParsableCommand {
     @Flag(help: "Print one JSON object per line.")
     var json = false
 
-    @Argument(help: "Image files, or folders whose images are screened (hidden files skipped).")
+    @Argument(help: "Image files (any name: decoding goes by content), or folders whose .png/.jpg/.jpeg/.jfif files are screened.")
     var files: [String]
 
     func validate() throws {
