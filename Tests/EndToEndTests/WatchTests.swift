@@ -55,23 +55,21 @@ struct WatchTests {
         let watcher = try spool.start()
         defer { watcher.terminate() }
         let bytes = try WatchSpool.png(seed: 20, width: 200, height: 200)
-        let handle = try #require({ () -> FileHandle? in
-            _ = FileManager.default.createFile(atPath: spool.inbox.appendingPathComponent("slow.png").path, contents: nil)
-            return FileHandle(forWritingAtPath: spool.inbox.appendingPathComponent("slow.png").path)
-        }())
+        let path = spool.inbox.appendingPathComponent("slow.png").path
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        var handle = try #require(FileHandle(forWritingAtPath: path))
         // 12 pieces, 0.25 s apart (less than the settle time), closing and reopening half-way like a scanner.
-        let pieces = stride(from: 0, to: bytes.count, by: (bytes.count + 11) / 12).map { Array(bytes[$0..<min($0 + (bytes.count + 11) / 12, bytes.count)]) }
-        var current: FileHandle? = handle
-        for (index, piece) in pieces.enumerated() {
-            try current!.write(contentsOf: Data(piece))
-            if index == pieces.count / 2 {
-                try current!.close()
-                current = FileHandle(forWritingAtPath: spool.inbox.appendingPathComponent("slow.png").path)
-                try current!.seekToEnd()
+        let size = (bytes.count + 11) / 12
+        for (index, start) in stride(from: 0, to: bytes.count, by: size).enumerated() {
+            try handle.write(contentsOf: Data(bytes[start..<min(start + size, bytes.count)]))
+            if index == 6 {
+                try handle.close()
+                handle = try #require(FileHandle(forWritingAtPath: path), "slow.png was taken out of the inbox half-way")
+                try handle.seekToEnd()
             }
             try await Task.sleep(for: .milliseconds(250))
         }
-        try current!.close()
+        try handle.close()
         let rows = try await spool.waitForRows(1)
         #expect(rows.first?.status == .ok)
         #expect(rows.first?.sha256 == FileDigest.sha256(of: bytes), "the file was read before it was complete")
