@@ -111,6 +111,14 @@ final class WatchSpool {
         }
     }
 
+    /// A real radiograph bundled in the repository's examples/ folder (JPEG).
+    static func exampleJPEG() throws -> (name: String, bytes: [UInt8]) {
+        let folder = Fixtures.packageRoot.appendingPathComponent("examples")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().first { $0.hasSuffix(".jpeg") || $0.hasSuffix(".jpg") },
+                                "no example JPEG in examples/")
+        return (name, Array(try Data(contentsOf: folder.appendingPathComponent(name))))
+    }
+
     func contents(of folder: URL) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
     }

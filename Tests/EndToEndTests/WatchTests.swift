@@ -11,9 +11,11 @@ import Watcher
 struct WatchTests {
     @Test func filesPresentAtStartAreProcessedWithTutorialNamesAndFullResolutionCopies() async throws {
         let spool = try WatchSpool()
-        let names = ["a.png", "person63_bacteria_306.jpeg"]
+        let example = try WatchSpool.exampleJPEG()
+        let names = ["a.png", "person63_bacteria_306.jpeg", example.name]
         try spool.drop(names[0], try WatchSpool.png(seed: 1, width: 120, height: 80))
         try spool.drop(names[1], try WatchSpool.png(seed: 2))   // PNG content behind a .jpeg name: decoded by content
+        try spool.drop(names[2], example.bytes)                  // a real radiograph
         #expect(try await spool.runOnce() == 0, "log:\n\(spool.log("once.log"))")
         let rows = try spool.ledgerRows()
         try spool.expectEveryInputRecordedOnce(names)
@@ -135,13 +137,9 @@ struct WatchTests {
         try spool.drop("huge.png", PNGHeader.declaring(width: 50_000, height: 50_000))
         #expect(symlink(outside.path, spool.inbox.appendingPathComponent("link.png").path) == 0)
         try FileManager.default.createDirectory(at: spool.inbox.appendingPathComponent("folder.png"), withIntermediateDirectories: false)
-        if Fixtures.hasShared {
-            let jpegFolder = Fixtures.sharedFile("data/test/normal")
-            let jpeg = try #require(try FileManager.default.contentsOfDirectory(atPath: jpegFolder).sorted().first { $0.hasSuffix(".jpeg") || $0.hasSuffix(".jpg") })
-            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: jpegFolder + "/" + jpeg)))
-            try spool.drop("truncated.jpeg", Array(bytes.prefix(bytes.count / 3)))
-            expectedRejections["truncated.jpeg"] = "corrupt"
-        }
+        let jpeg = try WatchSpool.exampleJPEG().bytes
+        try spool.drop("truncated.jpeg", Array(jpeg.prefix(jpeg.count / 3)))
+        expectedRejections["truncated.jpeg"] = "corrupt"
         let unreadable = "unreadable.png"
         try spool.drop(unreadable, try WatchSpool.png(seed: 42))
         chmod(spool.inbox.appendingPathComponent(unreadable).path, 0)
