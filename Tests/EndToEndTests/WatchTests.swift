@@ -18,7 +18,7 @@ struct WatchTests {
         try spool.drop(names[2], example.bytes)                  // a real radiograph
         #expect(try await spool.runOnce() == 0, "log:\n\(spool.log("once.log"))")
         let rows = try spool.ledgerRows()
-        try spool.expectEveryInputRecordedOnce(names)
+        try await spool.expectEveryInputRecordedOnce(names)
         #expect(rows.allSatisfy { $0.status == .ok })
         for row in rows {
             #expect(row.hasTutorialOutputName(for: row.inputFile), "\(row.outputFile)")
@@ -47,7 +47,7 @@ struct WatchTests {
             watcher.terminate()
             try await WatchSpool.waitForExit(watcher, timeout: 20)
             #expect(watcher.terminationStatus == 0)
-            try spool.expectEveryInputRecordedOnce(["copied.png", "renamed.png"])
+            try await spool.expectEveryInputRecordedOnce(["copied.png", "renamed.png"])
             #expect(spool.log().contains(poll ? "poll every 0.2" : "(inotify)"))
         }
     }
@@ -75,7 +75,7 @@ struct WatchTests {
         let rows = try await spool.waitForRows(1)
         #expect(rows.first?.status == .ok)
         #expect(rows.first?.sha256 == FileDigest.sha256(of: bytes), "the file was read before it was complete")
-        try spool.expectEveryInputRecordedOnce(["slow.png"])
+        try await spool.expectEveryInputRecordedOnce(["slow.png"])
     }
 
     @Test func hardLinkFinalisationIsTakenOnceAndWhole() async throws {
@@ -99,7 +99,7 @@ struct WatchTests {
         try await Task.sleep(for: .milliseconds(800))
         #expect(try spool.ledgerRows().count == 1)
         #expect(rows.first?.sha256 == FileDigest.sha256(of: bytes))
-        try spool.expectEveryInputRecordedOnce(["upload.png"])
+        try await spool.expectEveryInputRecordedOnce(["upload.png"])
     }
 
     @Test func burstOf200FilesGetsExactlyOneRowEach() async throws {
@@ -112,7 +112,7 @@ struct WatchTests {
         try await Task.sleep(for: .milliseconds(500))
         #expect(rows.count == 200)
         #expect(rows.allSatisfy { $0.status == .ok })
-        try spool.expectEveryInputRecordedOnce(names)
+        try await spool.expectEveryInputRecordedOnce(names)
         #expect(spool.contents(of: spool.outbox).count == 200)
     }
 
@@ -148,7 +148,7 @@ struct WatchTests {
 
         #expect(try await spool.runOnce() == 0, "log:\n\(spool.log("once.log"))")
         let rows = try spool.ledgerRows()
-        try spool.expectEveryInputRecordedOnce(Array(expectedRejections.keys) + awkward + [unreadable])
+        try await spool.expectEveryInputRecordedOnce(Array(expectedRejections.keys) + awkward + [unreadable])
         for (name, reason) in expectedRejections {
             let row = try #require(rows.first { $0.inputFile == name })
             #expect(row.status == .rejected, "\(name): \(row.reason)")
@@ -186,7 +186,7 @@ struct WatchTests {
         let spool = try WatchSpool()
         try spool.drop("gone.png", try WatchSpool.png(seed: 70))
         #expect(try await spool.runOnce(["--delete-after"]) == 0)
-        try spool.expectEveryInputRecordedOnce(["gone.png"])
+        try await spool.expectEveryInputRecordedOnce(["gone.png"])
         #expect(spool.contents(of: spool.archive).isEmpty)
         #expect(spool.contents(of: spool.outbox).count == 1)
     }
@@ -200,7 +200,7 @@ struct WatchTests {
         for (index, name) in names.enumerated() { try spool.drop(name, try WatchSpool.png(seed: 2000 + index, width: 64, height: 64)) }
         try await spool.waitForRows(40, timeout: 300)
         try await Task.sleep(for: .milliseconds(500))
-        try spool.expectEveryInputRecordedOnce(names)
+        try await spool.expectEveryInputRecordedOnce(names)
         #expect(try spool.ledgerRows().count == 40)
         for process in [first, second] {
             process.terminate()
@@ -226,7 +226,7 @@ struct WatchTests {
             try await WatchSpool.waitForExit(watcher, timeout: 10)
         }
         #expect(try await spool.runOnce() == 0, "log:\n\(spool.log("once.log"))")
-        try spool.expectEveryInputRecordedOnce(names)
+        try await spool.expectEveryInputRecordedOnce(names)
         let rows = try spool.ledgerRows()
         #expect(rows.allSatisfy { $0.status == .ok })
         #expect(Set(rows.map(\.outputFile)).count == rows.count)
@@ -254,7 +254,7 @@ struct WatchTests {
         #expect(recorded.count + spool.inboxFiles.count == names.count)
         #expect(spool.workItems.isEmpty)
         #expect(try await spool.runOnce() == 0)
-        try spool.expectEveryInputRecordedOnce(names)
+        try await spool.expectEveryInputRecordedOnce(names)
     }
 
     @Test func configurationErrorsStopTheWatcherNamingTheKey() async throws {
