@@ -45,15 +45,8 @@ public struct WatchService: Service {
         let claimed = WorkQueue<WorkItem>(), decoded = WorkQueue<PreparedItem>()
         let classified = WorkQueue<(PreparedItem, Verdict?)>()
 
-        var recovered: [ClaimFolder] = []
-        for folder in try ClaimFolder.adoptOrphans(in: setup.work) {
-            let items = try setup.processor.recover(folder)
-            if !items.isEmpty { logger.info("resuming \(items.count) file(s) claimed before an interruption (\(folder.name))") }
-            for item in items { shared.inFlight.add(1, ordering: .relaxed); claimed.push(item) }
-            recovered.append(folder)
-        }
-
-        let initiallyAdopted = recovered
+        // Claims of crashed instances (or of this one's previous run) are finished first.
+        let initiallyAdopted = adoptAgain(setup: setup, shared: shared, claimed: claimed, adopted: [])
         let adopted = await withGracefulShutdownHandler {
             await withTaskGroup(of: [ClaimFolder].self) { group in
                 group.addTask {
@@ -224,14 +217,14 @@ public struct WatchService: Service {
         return adopted
     }
 
-    /// Safety-net pass: picks up claim folders of instances that crashed while this one runs, and removes
-    /// adopted folders that are finished.
+    /// Picks up the claim folders of instances that are gone (at start-up, then on every safety-net rescan),
+    /// queues their unfinished files, and removes adopted folders that are done. Errors are logged, not fatal.
     private func adoptAgain(setup: Setup, shared: Shared, claimed: WorkQueue<WorkItem>, adopted: [ClaimFolder]) -> [ClaimFolder] {
         var kept = adopted.filter { !((try? $0.removeIfEmpty(from: setup.work)) ?? false) }
         do {
             for folder in try ClaimFolder.adoptOrphans(in: setup.work) {
                 let items = try setup.processor.recover(folder)
-                if !items.isEmpty { logger.info("resuming \(items.count) file(s) left by a stopped instance (\(folder.name))") }
+                if !items.isEmpty { logger.info("resuming \(items.count) file(s) claimed by a stopped instance (\(folder.name))") }
                 for item in items { shared.inFlight.add(1, ordering: .relaxed); claimed.push(item) }
                 kept.append(folder)
             }

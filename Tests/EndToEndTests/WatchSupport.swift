@@ -111,6 +111,14 @@ final class WatchSpool {
         }
     }
 
+    /// A real radiograph bundled in the repository's examples/ folder (JPEG).
+    static func exampleJPEG() throws -> (name: String, bytes: [UInt8]) {
+        let folder = Fixtures.packageRoot.appendingPathComponent("examples")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().first { $0.hasSuffix(".jpeg") || $0.hasSuffix(".jpg") },
+                                "no example JPEG in examples/")
+        return (name, Array(try Data(contentsOf: folder.appendingPathComponent(name))))
+    }
+
     func contents(of folder: URL) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
     }
@@ -160,7 +168,12 @@ final class WatchSpool {
 
     /// Checks the end state every test shares: exactly one final row per input, each `ok` row's outbox copy
     /// present, no temporary or half-written file anywhere, inbox and work folder empty.
-    func expectEveryInputRecordedOnce(_ names: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    func expectEveryInputRecordedOnce(_ names: [String]) async throws {
+        // A row is written before its input leaves the work folder: give a running watcher a moment to finish.
+        let deadline = Date().addingTimeInterval(10)
+        while (!workItems.isEmpty || !inboxFiles.isEmpty || contents(of: outbox).contains { $0.hasPrefix(".") }), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         let rows = try ledgerRows()
         let finals = rows.filter { $0.status != .duplicate }
         let neutralised = names.map(CSV.neutralised)

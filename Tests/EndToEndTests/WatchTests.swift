@@ -11,12 +11,14 @@ import Watcher
 struct WatchTests {
     @Test func filesPresentAtStartAreProcessedWithTutorialNamesAndFullResolutionCopies() async throws {
         let spool = try WatchSpool()
-        let names = ["a.png", "person63_bacteria_306.jpeg"]
+        let example = try WatchSpool.exampleJPEG()
+        let names = ["a.png", "person63_bacteria_306.jpeg", example.name]
         try spool.drop(names[0], try WatchSpool.png(seed: 1, width: 120, height: 80))
         try spool.drop(names[1], try WatchSpool.png(seed: 2))   // PNG content behind a .jpeg name: decoded by content
+        try spool.drop(names[2], example.bytes)                  // a real radiograph
         #expect(try await spool.runOnce() == 0, "log:\n\(spool.log("once.log"))")
         let rows = try spool.ledgerRows()
-        try spool.expectEveryInputRecordedOnce(names)
+        try await spool.expectEveryInputRecordedOnce(names)
         #expect(rows.allSatisfy { $0.status == .ok })
         for row in rows {
             #expect(row.hasTutorialOutputName(for: row.inputFile), "\(row.outputFile)")
@@ -45,7 +47,7 @@ struct WatchTests {
             watcher.terminate()
             try await WatchSpool.waitForExit(watcher, timeout: 20)
             #expect(watcher.terminationStatus == 0)
-            try spool.expectEveryInputRecordedOnce(["copied.png", "renamed.png"])
+            try await spool.expectEveryInputRecordedOnce(["copied.png", "renamed.png"])
             #expect(spool.log().contains(poll ? "poll every 0.2" : "(inotify)"))
         }
     }
@@ -55,27 +57,25 @@ struct WatchTests {
         let watcher = try spool.start()
         defer { watcher.terminate() }
         let bytes = try WatchSpool.png(seed: 20, width: 200, height: 200)
-        let handle = try #require({ () -> FileHandle? in
-            _ = FileManager.default.createFile(atPath: spool.inbox.appendingPathComponent("slow.png").path, contents: nil)
-            return FileHandle(forWritingAtPath: spool.inbox.appendingPathComponent("slow.png").path)
-        }())
+        let path = spool.inbox.appendingPathComponent("slow.png").path
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        var handle = try #require(FileHandle(forWritingAtPath: path))
         // 12 pieces, 0.25 s apart (less than the settle time), closing and reopening half-way like a scanner.
-        let pieces = stride(from: 0, to: bytes.count, by: (bytes.count + 11) / 12).map { Array(bytes[$0..<min($0 + (bytes.count + 11) / 12, bytes.count)]) }
-        var current: FileHandle? = handle
-        for (index, piece) in pieces.enumerated() {
-            try current!.write(contentsOf: Data(piece))
-            if index == pieces.count / 2 {
-                try current!.close()
-                current = FileHandle(forWritingAtPath: spool.inbox.appendingPathComponent("slow.png").path)
-                try current!.seekToEnd()
+        let size = (bytes.count + 11) / 12
+        for (index, start) in stride(from: 0, to: bytes.count, by: size).enumerated() {
+            try handle.write(contentsOf: Data(bytes[start..<min(start + size, bytes.count)]))
+            if index == 6 {
+                try handle.close()
+                handle = try #require(FileHandle(forWritingAtPath: path), "slow.png was taken out of the inbox half-way")
+                try handle.seekToEnd()
             }
             try await Task.sleep(for: .milliseconds(250))
         }
-        try current!.close()
+        try handle.close()
         let rows = try await spool.waitForRows(1)
         #expect(rows.first?.status == .ok)
         #expect(rows.first?.sha256 == FileDigest.sha256(of: bytes), "the file was read before it was complete")
-        try spool.expectEveryInputRecordedOnce(["slow.png"])
+        try await spool.expectEveryInputRecordedOnce(["slow.png"])
     }
 
     @Test func hardLinkFinalisationIsTakenOnceAndWhole() async throws {
@@ -99,7 +99,7 @@ struct WatchTests {
         try await Task.sleep(for: .milliseconds(800))
         #expect(try spool.ledgerRows().count == 1)
         #expect(rows.first?.sha256 == FileDigest.sha256(of: bytes))
-        try spool.expectEveryInputRecordedOnce(["upload.png"])
+        try await spool.expectEveryInputRecordedOnce(["upload.png"])
     }
 
     @Test func burstOf200FilesGetsExactlyOneRowEach() async throws {
@@ -112,7 +112,7 @@ struct WatchTests {
         try await Task.sleep(for: .milliseconds(500))
         #expect(rows.count == 200)
         #expect(rows.allSatisfy { $0.status == .ok })
-        try spool.expectEveryInputRecordedOnce(names)
+        try await spool.expectEveryInputRecordedOnce(names)
         #expect(spool.contents(of: spool.outbox).count == 200)
     }
 
@@ -137,13 +137,9 @@ struct WatchTests {
         try spool.drop("huge.png", PNGHeader.declaring(width: 50_000, height: 50_000))
         #expect(symlink(outside.path, spool.inbox.appendingPathComponent("link.png").path) == 0)
         try FileManager.default.createDirectory(at: spool.inbox.appendingPathComponent("folder.png"), withIntermediateDirectories: false)
-        if Fixtures.hasShared {
-            let jpegFolder = Fixtures.sharedFile("data/test/normal")
-            let jpeg = try #require(try FileManager.default.contentsOfDirectory(atPath: jpegFolder).sorted().first { $0.hasSuffix(".jpeg") || $0.hasSuffix(".jpg") })
-            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: jpegFolder + "/" + jpeg)))
-            try spool.drop("truncated.jpeg", Array(bytes.prefix(bytes.count / 3)))
-            expectedRejections["truncated.jpeg"] = "corrupt"
-        }
+        let jpeg = try WatchSpool.exampleJPEG().bytes
+        try spool.drop("truncated.jpeg", Array(jpeg.prefix(jpeg.count / 3)))
+        expectedRejections["truncated.jpeg"] = "corrupt"
         let unreadable = "unreadable.png"
         try spool.drop(unreadable, try WatchSpool.png(seed: 42))
         chmod(spool.inbox.appendingPathComponent(unreadable).path, 0)
@@ -152,7 +148,7 @@ struct WatchTests {
 
         #expect(try await spool.runOnce() == 0, "log:\n\(spool.log("once.log"))")
         let rows = try spool.ledgerRows()
-        try spool.expectEveryInputRecordedOnce(Array(expectedRejections.keys) + awkward + [unreadable])
+        try await spool.expectEveryInputRecordedOnce(Array(expectedRejections.keys) + awkward + [unreadable])
         for (name, reason) in expectedRejections {
             let row = try #require(rows.first { $0.inputFile == name })
             #expect(row.status == .rejected, "\(name): \(row.reason)")
@@ -190,7 +186,7 @@ struct WatchTests {
         let spool = try WatchSpool()
         try spool.drop("gone.png", try WatchSpool.png(seed: 70))
         #expect(try await spool.runOnce(["--delete-after"]) == 0)
-        try spool.expectEveryInputRecordedOnce(["gone.png"])
+        try await spool.expectEveryInputRecordedOnce(["gone.png"])
         #expect(spool.contents(of: spool.archive).isEmpty)
         #expect(spool.contents(of: spool.outbox).count == 1)
     }
@@ -204,7 +200,7 @@ struct WatchTests {
         for (index, name) in names.enumerated() { try spool.drop(name, try WatchSpool.png(seed: 2000 + index, width: 64, height: 64)) }
         try await spool.waitForRows(40, timeout: 300)
         try await Task.sleep(for: .milliseconds(500))
-        try spool.expectEveryInputRecordedOnce(names)
+        try await spool.expectEveryInputRecordedOnce(names)
         #expect(try spool.ledgerRows().count == 40)
         for process in [first, second] {
             process.terminate()
@@ -230,7 +226,7 @@ struct WatchTests {
             try await WatchSpool.waitForExit(watcher, timeout: 10)
         }
         #expect(try await spool.runOnce() == 0, "log:\n\(spool.log("once.log"))")
-        try spool.expectEveryInputRecordedOnce(names)
+        try await spool.expectEveryInputRecordedOnce(names)
         let rows = try spool.ledgerRows()
         #expect(rows.allSatisfy { $0.status == .ok })
         #expect(Set(rows.map(\.outputFile)).count == rows.count)
@@ -258,7 +254,7 @@ struct WatchTests {
         #expect(recorded.count + spool.inboxFiles.count == names.count)
         #expect(spool.workItems.isEmpty)
         #expect(try await spool.runOnce() == 0)
-        try spool.expectEveryInputRecordedOnce(names)
+        try await spool.expectEveryInputRecordedOnce(names)
     }
 
     @Test func configurationErrorsStopTheWatcherNamingTheKey() async throws {

@@ -151,3 +151,29 @@ import TestSupport
         #expect(try outbox.folder.entries() == [FileName("keep.png")])
     }
 }
+
+@Suite struct InboxMonitorTests {
+    @Test func inotifyReportsNamesOfNewFilesAndWakeEndsAWait() throws {
+        let root = try Fixtures.makeTemporaryDirectory("monitor")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let monitor = try InboxMonitor(inbox: root.path, pollSeconds: 0)
+        #expect(monitor.mode == .inotify)
+        try Data("x".utf8).write(to: root.appendingPathComponent("new.png"))
+        #expect(rename(root.appendingPathComponent("new.png").path, root.appendingPathComponent("moved.png").path) == 0)
+        let wakeup = monitor.wait(timeout: 5)
+        #expect(wakeup.names.contains(FileName("new.png")))
+        #expect(wakeup.names.contains(FileName("moved.png")))
+        monitor.wake()
+        let woken = monitor.wait(timeout: 60)   // returns at once: the wake is pending
+        #expect(woken.names.isEmpty && !woken.overflowed)
+    }
+
+    @Test func pollModeWhenConfiguredOrWhenInotifyCannotBeSetUp() throws {
+        let root = try Fixtures.makeTemporaryDirectory("monitor")
+        defer { try? FileManager.default.removeItem(at: root) }
+        #expect(try InboxMonitor(inbox: root.path, pollSeconds: 3).mode == .poll(seconds: 3, reason: "configured"))
+        let fallback = try InboxMonitor(inbox: root.appendingPathComponent("absent").path, pollSeconds: 0)
+        guard case .poll(_, let reason) = fallback.mode else { Issue.record("expected the polling fallback"); return }
+        #expect(reason.contains("inotify unavailable"))
+    }
+}
