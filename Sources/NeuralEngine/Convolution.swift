@@ -1,18 +1,30 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A 3x3 convolution, stride 1, zero padding 1 ("same"), with bias and ReLU, on HWC activations.
 ///
-/// Computed as im2col + one SGEMM per tile of image rows: the unfolded patches of a few rows at a time
-/// fit in a small scratch buffer, so memory stays flat whatever the image size.
+/// Two algorithms, chosen per call by `prefersWinograd`:
+/// - im2col + one SGEMM per tile of image rows: the unfolded patches of a few rows at a time fit in a small
+///   scratch buffer, so memory stays flat whatever the image size;
+/// - Winograd F(2x2, 3x3) (`WinogradKernel`): 2.25x fewer multiplications, worth its transforms where the
+///   GEMMs it makes are large enough (many channels, enough tiles).
+/// Both are single-threaded and work on a range of output rows, so that callers can split an image
+/// between cores without any shared writes (`VGG16Backbone` does).
 struct Conv3x3ReLU: Sendable {
     let inputChannels: Int
     let outputChannels: Int
     /// `[9 * inputChannels, outputChannels]`; row `(ky * 3 + kx) * inputChannels + ci`.
     let kernel: [Float]
     let bias: [Float]
+    /// The Winograd-domain kernel, for layers with enough channels to profit from it.
+    let winograd: WinogradKernel?
+
+    /// Winograd pays off from this many input channels (measured on Zen 4: at 64 the transforms cost more
+    /// than the multiplications they save).
+    static let winogradMinimumChannels = 128
+    /// ... and from this many 2x2 tiles per call: fewer make SGEMMs too thin to run at full speed.
+    static let winogradMinimumTiles = 64
 
     /// From ONNX/PyTorch layout: weight `[out, in, 3, 3]` (OIHW), bias `[out]`.
     init(oihw weight: Tensor, bias: Tensor) {
@@ -31,33 +43,45 @@ struct Conv3x3ReLU: Sendable {
         self.outputChannels = outputs
         self.kernel = kernel
         self.bias = bias.values
+        self.winograd = inputs >= Self.winogradMinimumChannels
+            ? WinogradKernel(tapMajor: kernel, inputChannels: inputs, outputChannels: outputs) : nil
     }
 
-    /// `input` is `[height, width, inputChannels]`, `output` receives `[height, width, outputChannels]`.
+    /// Whether `apply` takes the Winograd path for `rows` output rows of an image `width` wide.
+    func prefersWinograd(rows: Int, width: Int) -> Bool {
+        winograd != nil && ((rows + 1) / 2) * ((width + 1) / 2) >= Self.winogradMinimumTiles
+    }
+
+    /// `input` is `[height, width, inputChannels]`; fills output rows `rows` of `[height, width, outputChannels]`.
+    /// The Winograd path needs `rows.lowerBound` even (2x2 output tiles).
     /// `scratch` holds at least one image row of patches (`width * 9 * inputChannels` floats).
-    func apply(_ input: UnsafePointer<Float>, height: Int, width: Int,
+    func apply(_ input: UnsafePointer<Float>, height: Int, width: Int, rows: Range<Int>,
                into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>) {
+        if let winograd, prefersWinograd(rows: rows.count, width: width), rows.lowerBound % 2 == 0 {
+            winograd.apply(input, height: height, width: width, rows: rows, bias: bias, into: output, scratch: scratch)
+            return
+        }
         let patchLength = 9 * inputChannels
-        let rowsPerTile = max(1, min(height, scratch.count / (width * patchLength)))
         precondition(scratch.count >= width * patchLength, "scratch too small for one row of patches")
-        var firstRow = 0
-        while firstRow < height {
-            let rows = min(rowsPerTile, height - firstRow)
-            unfold(input, height: height, width: width, rows: firstRow..<(firstRow + rows), into: scratch.baseAddress!)
+        let rowsPerTile = max(1, min(rows.count, scratch.count / (width * patchLength)))
+        var firstRow = rows.lowerBound
+        while firstRow < rows.upperBound {
+            let tileRows = min(rowsPerTile, rows.upperBound - firstRow)
+            unfold(input, height: height, width: width, rows: firstRow..<(firstRow + tileRows), into: scratch.baseAddress!)
             let tileOutput = output + firstRow * width * outputChannels
             kernel.withUnsafeBufferPointer { kernel in
-                LinearAlgebra.gemm(m: rows * width, n: outputChannels, k: patchLength,
+                LinearAlgebra.gemm(m: tileRows * width, n: outputChannels, k: patchLength,
                                    a: scratch.baseAddress!, lda: patchLength,
                                    b: kernel.baseAddress!, ldb: outputChannels,
                                    c: tileOutput, ldc: outputChannels)
             }
-            addBiasAndReLU(tileOutput, pixels: rows * width)
-            firstRow += rows
+            addBiasAndReLU(tileOutput, pixels: tileRows * width)
+            firstRow += tileRows
         }
     }
 
     /// im2col for output rows `rows`: patch of pixel (y, x) at `scratch[((y - rows.lowerBound) * width + x) * 9 * C]`,
-    /// laid out as ky, kx, channel. Split over the cores: it is pure memory traffic.
+    /// laid out as ky, kx, channel.
     private func unfold(_ input: UnsafePointer<Float>, height: Int, width: Int, rows: Range<Int>,
                         into scratch: UnsafeMutablePointer<Float>) {
         let channels = inputChannels
@@ -65,33 +89,23 @@ struct Conv3x3ReLU: Sendable {
         let rowLength = width * channels
         let tripleBytes = 3 * channels * MemoryLayout<Float>.stride
         let singleBytes = channels * MemoryLayout<Float>.stride
-        let workers = rows.count >= 4 ? 2 : 1
-        // Each worker writes its own rows of `scratch`; the input is only read.
-        nonisolated(unsafe) let input = input
-        nonisolated(unsafe) let scratch = scratch
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let share = (rows.count + workers - 1) / workers
-            let start = rows.lowerBound + worker * share
-            let end = min(rows.upperBound, start + share)
-            guard start < end else { return }
-            for y in start..<end {
-                for x in 0..<width {
-                    let patch = scratch + ((y - rows.lowerBound) * width + x) * patchLength
-                    for ky in 0..<3 {
-                        let destination = patch + ky * 3 * channels
-                        let sourceRow = y + ky - 1
-                        if sourceRow < 0 || sourceRow >= height {
-                            memset(destination, 0, tripleBytes)
-                        } else if x >= 1 && x + 1 < width {
-                            memcpy(destination, input + sourceRow * rowLength + (x - 1) * channels, tripleBytes)
-                        } else {
-                            for kx in 0..<3 {
-                                let sourceColumn = x + kx - 1
-                                if sourceColumn < 0 || sourceColumn >= width {
-                                    memset(destination + kx * channels, 0, singleBytes)
-                                } else {
-                                    memcpy(destination + kx * channels, input + sourceRow * rowLength + sourceColumn * channels, singleBytes)
-                                }
+        for y in rows {
+            for x in 0..<width {
+                let patch = scratch + ((y - rows.lowerBound) * width + x) * patchLength
+                for ky in 0..<3 {
+                    let destination = patch + ky * 3 * channels
+                    let sourceRow = y + ky - 1
+                    if sourceRow < 0 || sourceRow >= height {
+                        memset(destination, 0, tripleBytes)
+                    } else if x >= 1 && x + 1 < width {
+                        memcpy(destination, input + sourceRow * rowLength + (x - 1) * channels, tripleBytes)
+                    } else {
+                        for kx in 0..<3 {
+                            let sourceColumn = x + kx - 1
+                            if sourceColumn < 0 || sourceColumn >= width {
+                                memset(destination + kx * channels, 0, singleBytes)
+                            } else {
+                                memcpy(destination + kx * channels, input + sourceRow * rowLength + sourceColumn * channels, singleBytes)
                             }
                         }
                     }
@@ -112,11 +126,12 @@ struct Conv3x3ReLU: Sendable {
     }
 }
 
-/// 2x2 max-pooling with stride 2 on HWC activations (odd trailing rows/columns dropped, as Keras "valid").
-func maxPool2x2(_ input: UnsafePointer<Float>, height: Int, width: Int, channels: Int,
+/// 2x2 max-pooling with stride 2 on HWC activations (odd trailing rows/columns dropped, as Keras "valid"),
+/// for output rows `rows`.
+func maxPool2x2(_ input: UnsafePointer<Float>, height: Int, width: Int, channels: Int, rows: Range<Int>,
                 into output: UnsafeMutablePointer<Float>) {
-    let outHeight = height / 2, outWidth = width / 2
-    for y in 0..<outHeight {
+    let outWidth = width / 2
+    for y in rows {
         for x in 0..<outWidth {
             let topLeft = input + ((2 * y) * width + 2 * x) * channels
             let bottomLeft = topLeft + width * channels

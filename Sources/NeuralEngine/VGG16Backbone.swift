@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// The VGG16 convolutional base (ImageNet weights, Keras `include_top=False`): 13 conv 3x3 + ReLU layers in
 /// five blocks, each block ending in a 2x2 max-pool. Input HWC, 3 channels (BGR for the caffe
 /// preprocessing the weights expect); output `block5_pool`, `[H/32, W/32, 512]` HWC.
@@ -41,16 +44,26 @@ public final class VGG16Backbone: Sendable {
         features(batch: [input], height: height, width: width)[0]
     }
 
-    /// Several images of one size, sharing working buffers.
+    /// Several images of one size, sharing working buffers. Each layer's output rows are split between
+    /// `workers` threads (one per core); OpenBLAS itself is best left single-threaded (`BLASRuntime`).
+    /// Only two full-resolution activations exist at a time, whatever the batch size.
     public func features(batch inputs: [[Float]], height: Int = 224, width: Int = 224) -> [Tensor] {
         precondition(height >= 32 && width >= 32, "the backbone needs at least 32x32 pixels")
-        let widest = layers.flatMap { $0 }.map(\.outputChannels).max()!
+        let convs = layers.flatMap { $0 }
+        let widest = convs.map(\.outputChannels).max()!
         let largest = height * width * max(widest, 3)
+        let workers = Self.workerCount
+        let scratchPerWorker = convs.map { conv in
+            max(width * 9 * conv.inputChannels, conv.winograd?.minimumScratch(width: width) ?? 0)
+        }.max()!
         let ping = UnsafeMutableBufferPointer<Float>.allocate(capacity: largest)
         let pong = UnsafeMutableBufferPointer<Float>.allocate(capacity: largest)
-        let scratch = UnsafeMutableBufferPointer<Float>.allocate(
-            capacity: max(Self.scratchFloats, width * 9 * widest))
+        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: workers * max(Self.scratchFloats, scratchPerWorker))
         defer { ping.deallocate(); pong.deallocate(); scratch.deallocate() }
+        let scratches = (0..<workers).map { worker in
+            let size = scratch.count / workers
+            return UnsafeMutableBufferPointer(rebasing: scratch[(worker * size)..<((worker + 1) * size)])
+        }
 
         return inputs.map { input in
             precondition(input.count == height * width * 3, "input must be \(height)x\(width)x3")
@@ -59,15 +72,40 @@ public final class VGG16Backbone: Sendable {
             var (h, w, c) = (height, width, 3)
             for block in layers {
                 for conv in block {
-                    conv.apply(current, height: h, width: w, into: spare, scratch: scratch)
+                    // Each worker writes its own output rows; the input is only read.
+                    nonisolated(unsafe) let (source, destination) = (current, spare)
+                    let (layerHeight, layerWidth) = (h, w)
+                    Self.splitRows(h, workers: workers) { rows, worker in
+                        conv.apply(source, height: layerHeight, width: layerWidth, rows: rows,
+                                   into: destination, scratch: scratches[worker])
+                    }
                     swap(&current, &spare)
                     c = conv.outputChannels
                 }
-                maxPool2x2(current, height: h, width: w, channels: c, into: spare)
+                nonisolated(unsafe) let (source, destination) = (current, spare)
+                let (layerHeight, layerWidth, channels) = (h, w, c)
+                Self.splitRows(h / 2, workers: workers) { rows, _ in
+                    maxPool2x2(source, height: layerHeight, width: layerWidth, channels: channels, rows: rows, into: destination)
+                }
                 swap(&current, &spare)
                 (h, w) = (h / 2, w / 2)
             }
             return Tensor(shape: [h, w, c], values: Array(UnsafeBufferPointer(start: current, count: h * w * c)))
+        }
+    }
+
+    /// One worker per core, at most 2: the machines this runs on have 2 cores shared with image decoding.
+    static var workerCount: Int { min(2, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
+
+    /// Runs `body` on `workers` threads with contiguous, even-aligned row ranges covering `0..<rows`
+    /// (even starts keep Winograd's 2x2 tiles whole), and returns when all are done.
+    static func splitRows(_ rows: Int, workers: Int, _ body: (Range<Int>, Int) -> Void) {
+        let share = ((rows + workers - 1) / workers + 1) / 2 * 2
+        let ranges = (0..<workers).map { min(rows, $0 * share)..<min(rows, ($0 + 1) * share) }.filter { !$0.isEmpty }
+        if ranges.count == 1 { return body(ranges[0], 0) }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { worker in body(ranges[worker], worker) }
         }
     }
 }

@@ -17,6 +17,7 @@ struct BackboneParityTests {
         let features = backbone.features(input.values)
         #expect(features.shape == [7, 7, 512])
         let error = features.relativeError(to: reference)
+        print("block5_pool relative error against ONNX Runtime, image \(image): \(error)")
         #expect(error < 1e-4, "relative error \(error)")
     }
 

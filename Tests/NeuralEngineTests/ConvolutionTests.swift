@@ -1,0 +1,99 @@
+import Foundation
+@testable import NeuralEngine
+import Testing
+
+/// Both convolution algorithms against a plain six-loop convolution, on odd sizes and split row ranges
+/// (the backbone parity tests cover only 224x224 and whole layers).
+struct ConvolutionTests {
+    /// Deterministic values in [-1, 1) from an index, so failures reproduce.
+    static func values(_ count: Int, seed: Int) -> [Float] {
+        (0..<count).map { Float((($0 &+ seed) &* 2_654_435_761) % 2000) / 1000 - 1 }
+    }
+
+    /// Direct HWC convolution, zero padding 1, bias, ReLU; weight OIHW.
+    static func reference(_ input: [Float], height: Int, width: Int, weight: Tensor, bias: [Float]) -> [Float] {
+        let (outputs, inputs) = (weight.shape[0], weight.shape[1])
+        var output = [Float](repeating: 0, count: height * width * outputs)
+        for y in 0..<height {
+            for x in 0..<width {
+                for o in 0..<outputs {
+                    var sum = Double(bias[o])
+                    for ky in 0..<3 {
+                        for kx in 0..<3 {
+                            let (sy, sx) = (y + ky - 1, x + kx - 1)
+                            guard sy >= 0, sy < height, sx >= 0, sx < width else { continue }
+                            for i in 0..<inputs {
+                                sum += Double(input[(sy * width + sx) * inputs + i]) * Double(weight.values[((o * inputs + i) * 3 + ky) * 3 + kx])
+                            }
+                        }
+                    }
+                    output[(y * width + x) * outputs + o] = Float(max(0, sum))
+                }
+            }
+        }
+        return output
+    }
+
+    /// Runs `conv` over `ranges` of output rows and returns the whole output.
+    static func run(_ conv: Conv3x3ReLU, _ input: [Float], height: Int, width: Int, ranges: [Range<Int>]) -> [Float] {
+        var output = [Float](repeating: .nan, count: height * width * conv.outputChannels)
+        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 1 << 20)
+        defer { scratch.deallocate() }
+        input.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { output in
+                for rows in ranges {
+                    conv.apply(input.baseAddress!, height: height, width: width, rows: rows,
+                               into: output.baseAddress!, scratch: scratch)
+                }
+            }
+        }
+        return output
+    }
+
+    static func relativeError(_ ours: [Float], _ reference: [Float]) -> Float {
+        Tensor(shape: [ours.count], values: ours).relativeError(to: Tensor(shape: [reference.count], values: reference))
+    }
+
+    let height = 25, width = 23, inputs = 128, outputs = 8
+    var weight: Tensor { Tensor(shape: [outputs, inputs, 3, 3], values: Self.values(outputs * inputs * 9, seed: 7)) }
+    var bias: [Float] { Self.values(outputs, seed: 3) }
+    var input: [Float] { Self.values(height * width * inputs, seed: 11) }
+
+    @Test func winogradMatchesDirectConvolutionOnOddSizesAndSplitRows() {
+        let conv = Conv3x3ReLU(oihw: weight, bias: Tensor(shape: [outputs], values: bias))
+        let ranges = [0..<12, 12..<25]
+        #expect(ranges.allSatisfy { conv.prefersWinograd(rows: $0.count, width: width) })
+        let ours = Self.run(conv, input, height: height, width: width, ranges: ranges)
+        let error = Self.relativeError(ours, Self.reference(input, height: height, width: width, weight: weight, bias: bias))
+        #expect(error < 1e-5, "relative error \(error)")
+    }
+
+    @Test func unfoldedPathMatchesDirectConvolutionRowByRow() {
+        let conv = Conv3x3ReLU(oihw: weight, bias: Tensor(shape: [outputs], values: bias))
+        // One row at a time is too few tiles for Winograd: this exercises im2col, including odd starts.
+        #expect(!conv.prefersWinograd(rows: 1, width: width))
+        let ours = Self.run(conv, input, height: height, width: width, ranges: (0..<height).map { $0..<($0 + 1) })
+        let error = Self.relativeError(ours, Self.reference(input, height: height, width: width, weight: weight, bias: bias))
+        #expect(error < 1e-5, "relative error \(error)")
+    }
+
+    @Test func rowSplitsAreEvenAlignedAndCoverEveryRowOnce() {
+        for rows in [1, 2, 7, 14, 28, 224, 225] {
+            for workers in 1...3 {
+                let seen = RangeCollector()
+                VGG16Backbone.splitRows(rows, workers: workers) { range, _ in seen.append(range) }
+                let ranges = seen.ranges.sorted { $0.lowerBound < $1.lowerBound }
+                #expect(ranges.flatMap { Array($0) } == Array(0..<rows), "rows \(rows), workers \(workers)")
+                #expect(ranges.allSatisfy { $0.lowerBound % 2 == 0 })
+            }
+        }
+    }
+}
+
+/// Collects ranges from concurrent workers.
+private final class RangeCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [Range<Int>] = []
+    var ranges: [Range<Int>] { lock.withLock { collected } }
+    func append(_ range: Range<Int>) { lock.withLock { collected.append(range) } }
+}
