@@ -4,27 +4,29 @@ import Glibc
 
 /// A 3x3 convolution, stride 1, zero padding 1 ("same"), with bias and ReLU, on HWC activations.
 ///
-/// Two algorithms, chosen per call by `prefersWinograd`:
+/// Two methods, chosen per layer by its input channels:
 /// - im2col + one SGEMM per tile of image rows: the unfolded patches of a few rows at a time fit in a small
 ///   scratch buffer, so memory stays flat whatever the image size;
-/// - Winograd F(2x2, 3x3) (`WinogradKernel`): 2.25x fewer multiplications, worth its transforms where the
-///   GEMMs it makes are large enough (many channels, enough tiles).
-/// Both are single-threaded and work on a range of output rows, so that callers can split an image
-/// between cores without any shared writes (`VGG16Backbone` does).
+/// - Winograd F(2x2, 3x3) (`WinogradKernel`): 2.25x fewer multiplications, worth its transforms from 128
+///   input channels (VGG16 block2_conv2 on).
+/// Both are single-threaded and fill a range of output rows, so that callers can split an image between
+/// cores without any shared writes (`VGG16Backbone` does).
 struct Conv3x3ReLU: Sendable {
+    enum Method: Sendable {
+        /// `kernel` is `[9 * inputChannels, outputChannels]`; row `(ky * 3 + kx) * inputChannels + ci`.
+        case unfolded(kernel: [Float])
+        case winograd(WinogradKernel)
+    }
+
     let inputChannels: Int
     let outputChannels: Int
-    /// `[9 * inputChannels, outputChannels]`; row `(ky * 3 + kx) * inputChannels + ci`.
-    let kernel: [Float]
+    let method: Method
     let bias: [Float]
-    /// The Winograd-domain kernel, for layers with enough channels to profit from it.
-    let winograd: WinogradKernel?
 
-    /// Winograd pays off from this many input channels (measured on Zen 4: at 64 the transforms cost more
-    /// than the multiplications they save).
+    /// Winograd pays off from this many input channels. Measured on Zen 4 (CPU time, one thread): at 64
+    /// channels its transforms cost more than the multiplications they save (block1_conv2 75-90 ms against
+    /// 55 ms), at 128 it breaks even, from 256 it saves 25-35% per layer, block 5 (7x7 tiles) included.
     static let winogradMinimumChannels = 128
-    /// ... and from this many 2x2 tiles per call: fewer make SGEMMs too thin to run at full speed.
-    static let winogradMinimumTiles = 64
 
     /// From ONNX/PyTorch layout: weight `[out, in, 3, 3]` (OIHW), bias `[out]`.
     init(oihw weight: Tensor, bias: Tensor) {
@@ -41,26 +43,34 @@ struct Conv3x3ReLU: Sendable {
         }
         self.inputChannels = inputs
         self.outputChannels = outputs
-        self.kernel = kernel
         self.bias = bias.values
-        self.winograd = inputs >= Self.winogradMinimumChannels
-            ? WinogradKernel(tapMajor: kernel, inputChannels: inputs, outputChannels: outputs) : nil
+        self.method = inputs >= Self.winogradMinimumChannels
+            ? .winograd(WinogradKernel(tapMajor: kernel, inputChannels: inputs, outputChannels: outputs))
+            : .unfolded(kernel: kernel)
     }
 
-    /// Whether `apply` takes the Winograd path for `rows` output rows of an image `width` wide.
-    func prefersWinograd(rows: Int, width: Int) -> Bool {
-        winograd != nil && ((rows + 1) / 2) * ((width + 1) / 2) >= Self.winogradMinimumTiles
+    /// Scratch floats `apply` needs at the least for an image `width` wide.
+    func minimumScratch(width: Int) -> Int {
+        switch method {
+        case .unfolded: width * 9 * inputChannels
+        case .winograd(let winograd): winograd.minimumScratch(width: width)
+        }
     }
 
     /// `input` is `[height, width, inputChannels]`; fills output rows `rows` of `[height, width, outputChannels]`.
-    /// The Winograd path needs `rows.lowerBound` even (2x2 output tiles).
-    /// `scratch` holds at least one image row of patches (`width * 9 * inputChannels` floats).
+    /// `scratch` holds at least `minimumScratch(width:)` floats; more lets the SGEMMs run on more rows at once.
     func apply(_ input: UnsafePointer<Float>, height: Int, width: Int, rows: Range<Int>,
                into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>) {
-        if let winograd, prefersWinograd(rows: rows.count, width: width), rows.lowerBound % 2 == 0 {
+        switch method {
+        case .winograd(let winograd):
             winograd.apply(input, height: height, width: width, rows: rows, bias: bias, into: output, scratch: scratch)
-            return
+        case .unfolded(let kernel):
+            applyUnfolded(kernel, input, height: height, width: width, rows: rows, into: output, scratch: scratch)
         }
+    }
+
+    private func applyUnfolded(_ kernel: [Float], _ input: UnsafePointer<Float>, height: Int, width: Int, rows: Range<Int>,
+                               into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>) {
         let patchLength = 9 * inputChannels
         precondition(scratch.count >= width * patchLength, "scratch too small for one row of patches")
         let rowsPerTile = max(1, min(rows.count, scratch.count / (width * patchLength)))

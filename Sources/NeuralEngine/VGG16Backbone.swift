@@ -53,9 +53,7 @@ public final class VGG16Backbone: Sendable {
         let widest = convs.map(\.outputChannels).max()!
         let largest = height * width * max(widest, 3)
         let workers = Self.workerCount
-        let scratchPerWorker = convs.map { conv in
-            max(width * 9 * conv.inputChannels, conv.winograd?.minimumScratch(width: width) ?? 0)
-        }.max()!
+        let scratchPerWorker = convs.map { $0.minimumScratch(width: width) }.max()!
         let ping = UnsafeMutableBufferPointer<Float>.allocate(capacity: largest)
         let pong = UnsafeMutableBufferPointer<Float>.allocate(capacity: largest)
         let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: workers * max(Self.scratchFloats, scratchPerWorker))
@@ -98,7 +96,7 @@ public final class VGG16Backbone: Sendable {
     static var workerCount: Int { min(2, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
 
     /// Runs `body` on `workers` threads with contiguous, even-aligned row ranges covering `0..<rows`
-    /// (even starts keep Winograd's 2x2 tiles whole), and returns when all are done.
+    /// (even cuts keep Winograd's 2x2 tiles whole: no row computed twice), and returns when all are done.
     static func splitRows(_ rows: Int, workers: Int, _ body: (Range<Int>, Int) -> Void) {
         let share = ((rows + workers - 1) / workers + 1) / 2 * 2
         let ranges = (0..<workers).map { min(rows, $0 * share)..<min(rows, ($0 + 1) * share) }.filter { !$0.isEmpty }

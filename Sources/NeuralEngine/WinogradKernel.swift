@@ -50,11 +50,11 @@ struct WinogradKernel: Sendable {
     /// Scratch floats `apply` needs at the least for an image `width` wide (one row of 2x2 tiles).
     func minimumScratch(width: Int) -> Int { 2 * 16 * ((width + 1) / 2) * max(inputChannels, outputChannels) }
 
-    /// Convolution + bias + ReLU for output rows `rows` (`rows.lowerBound` even) of `[height, width, out]`,
-    /// from `[height, width, in]` with zero padding 1. Single-threaded.
+    /// Convolution + bias + ReLU for output rows `rows` of `[height, width, out]`, from `[height, width, in]`
+    /// with zero padding 1. Single-threaded. Tiles start on even rows: a range with an odd end computes one
+    /// extra row that it does not write (callers splitting an image should cut at even rows).
     func apply(_ input: UnsafePointer<Float>, height: Int, width: Int, rows: Range<Int>, bias: [Float],
                into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>) {
-        precondition(rows.lowerBound % 2 == 0, "Winograd tiles start on even rows")
         precondition(scratch.count >= minimumScratch(width: width), "scratch too small for one row of Winograd tiles")
         let tilesPerRow = (width + 1) / 2
         let widest = max(inputChannels, outputChannels)
@@ -81,7 +81,7 @@ struct WinogradKernel: Sendable {
                     }
                 }
                 bias.withUnsafeBufferPointer { bias in
-                    transformOutputs(products, width: width, lastRow: min(rows.upperBound, height), tileRows: pass,
+                    transformOutputs(products, width: width, rows: rows.clamped(to: 0..<height), tileRows: pass,
                                      bias: bias.baseAddress!, into: output, work: work)
                 }
                 first = pass.upperBound
@@ -133,9 +133,9 @@ struct WinogradKernel: Sendable {
         }
     }
 
-    /// Aᵀ m A + bias, ReLU, for every tile of `tileRows`; writes output rows below `lastRow` only.
+    /// Aᵀ m A + bias, ReLU, for every tile of `tileRows`; writes output rows in `rows` only.
     /// Aᵀ = [[1, 1, 1, 0], [0, 1, -1, -1]].
-    private func transformOutputs(_ products: UnsafePointer<Float>, width: Int, lastRow: Int, tileRows: Range<Int>,
+    private func transformOutputs(_ products: UnsafePointer<Float>, width: Int, rows: Range<Int>, tileRows: Range<Int>,
                                   bias: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
                                   work: UnsafeMutablePointer<Float>) {
         let channels = outputChannels
@@ -157,7 +157,7 @@ struct WinogradKernel: Sendable {
                 // Along columns, plus bias and ReLU.
                 for i in 0..<2 {
                     let y = 2 * tileRow + i, x = 2 * tileColumn
-                    guard y < lastRow else { continue }
+                    guard rows.contains(y) else { continue }
                     let (s0, s1, s2, s3) = (work + (4 * i) * channels, work + (4 * i + 1) * channels,
                                             work + (4 * i + 2) * channels, work + (4 * i + 3) * channels)
                     let left = output + (y * width + x) * channels

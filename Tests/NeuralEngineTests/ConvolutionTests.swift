@@ -54,26 +54,30 @@ struct ConvolutionTests {
         Tensor(shape: [ours.count], values: ours).relativeError(to: Tensor(shape: [reference.count], values: reference))
     }
 
-    let height = 25, width = 23, inputs = 128, outputs = 8
-    var weight: Tensor { Tensor(shape: [outputs, inputs, 3, 3], values: Self.values(outputs * inputs * 9, seed: 7)) }
-    var bias: [Float] { Self.values(outputs, seed: 3) }
-    var input: [Float] { Self.values(height * width * inputs, seed: 11) }
+    let height = 25, width = 23, outputs = 8
 
-    @Test func winogradMatchesDirectConvolutionOnOddSizesAndSplitRows() {
-        let conv = Conv3x3ReLU(oihw: weight, bias: Tensor(shape: [outputs], values: bias))
-        let ranges = [0..<12, 12..<25]
-        #expect(ranges.allSatisfy { conv.prefersWinograd(rows: $0.count, width: width) })
-        let ours = Self.run(conv, input, height: height, width: width, ranges: ranges)
-        let error = Self.relativeError(ours, Self.reference(input, height: height, width: width, weight: weight, bias: bias))
+    /// A layer with `inputs` channels, its input, and the direct convolution's result on it.
+    func layer(inputs: Int) -> (conv: Conv3x3ReLU, input: [Float], expected: [Float]) {
+        let weight = Tensor(shape: [outputs, inputs, 3, 3], values: Self.values(outputs * inputs * 9, seed: 7))
+        let bias = Self.values(outputs, seed: 3)
+        let input = Self.values(height * width * inputs, seed: 11)
+        return (Conv3x3ReLU(oihw: weight, bias: Tensor(shape: [outputs], values: bias)), input,
+                Self.reference(input, height: height, width: width, weight: weight, bias: bias))
+    }
+
+    @Test("Winograd matches a direct convolution on odd sizes", arguments: [[0..<12, 12..<25], (0..<25).map { $0..<($0 + 1) }])
+    func winogradMatchesDirectConvolution(ranges: [Range<Int>]) {
+        let (conv, input, expected) = layer(inputs: 128)
+        guard case .winograd = conv.method else { Issue.record("128 input channels should take Winograd"); return }
+        let error = Self.relativeError(Self.run(conv, input, height: height, width: width, ranges: ranges), expected)
         #expect(error < 1e-5, "relative error \(error)")
     }
 
     @Test func unfoldedPathMatchesDirectConvolutionRowByRow() {
-        let conv = Conv3x3ReLU(oihw: weight, bias: Tensor(shape: [outputs], values: bias))
-        // One row at a time is too few tiles for Winograd: this exercises im2col, including odd starts.
-        #expect(!conv.prefersWinograd(rows: 1, width: width))
-        let ours = Self.run(conv, input, height: height, width: width, ranges: (0..<height).map { $0..<($0 + 1) })
-        let error = Self.relativeError(ours, Self.reference(input, height: height, width: width, weight: weight, bias: bias))
+        let (conv, input, expected) = layer(inputs: 16)
+        guard case .unfolded = conv.method else { Issue.record("16 input channels should take im2col"); return }
+        let ranges = [0..<7, 7..<8] + (8..<height).map { $0..<($0 + 1) }
+        let error = Self.relativeError(Self.run(conv, input, height: height, width: width, ranges: ranges), expected)
         #expect(error < 1e-5, "relative error \(error)")
     }
 
