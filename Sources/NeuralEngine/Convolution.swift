@@ -9,8 +9,8 @@ import Glibc
 ///   scratch buffer, so memory stays flat whatever the image size;
 /// - Winograd F(2x2, 3x3) (`WinogradKernel`): 2.25x fewer multiplications, worth its transforms from 128
 ///   input channels (VGG16 block2_conv2 on).
-/// Both are single-threaded and fill a range of output rows, so that callers can split an image between
-/// cores without any shared writes (`VGG16Backbone` does).
+/// Both split their work between cores themselves: im2col by image rows (each worker unfolds and multiplies
+/// its own rows), Winograd by phase (see `WinogradKernel`).
 struct Conv3x3ReLU: Sendable {
     enum Method: Sendable {
         /// `kernel` is `[9 * inputChannels, outputChannels]`; row `(ky * 3 + kx) * inputChannels + ci`.
@@ -49,7 +49,7 @@ struct Conv3x3ReLU: Sendable {
             : .unfolded(kernel: kernel)
     }
 
-    /// Scratch floats `apply` needs at the least for an image `width` wide.
+    /// Scratch floats `apply` needs at the least per worker for an image `width` wide.
     func minimumScratch(width: Int) -> Int {
         switch method {
         case .unfolded: width * 9 * inputChannels
@@ -57,18 +57,25 @@ struct Conv3x3ReLU: Sendable {
         }
     }
 
-    /// `input` is `[height, width, inputChannels]`; fills output rows `rows` of `[height, width, outputChannels]`.
-    /// `scratch` holds at least `minimumScratch(width:)` floats; more lets the SGEMMs run on more rows at once.
-    func apply(_ input: UnsafePointer<Float>, height: Int, width: Int, rows: Range<Int>,
-               into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>) {
+    /// `input` is `[height, width, inputChannels]`, `output` receives `[height, width, outputChannels]`.
+    /// The work is split between `workers` threads; `scratch` holds at least `workers * minimumScratch(width:)`
+    /// floats, and more lets the SGEMMs run on more rows at once.
+    func apply(_ input: UnsafePointer<Float>, height: Int, width: Int, into output: UnsafeMutablePointer<Float>,
+               scratch: UnsafeMutableBufferPointer<Float>, workers: Int) {
         switch method {
         case .winograd(let winograd):
-            winograd.apply(input, height: height, width: width, rows: rows, bias: bias, into: output, scratch: scratch)
+            winograd.apply(input, height: height, width: width, bias: bias, into: output, scratch: scratch, workers: workers)
         case .unfolded(let kernel):
-            applyUnfolded(kernel, input, height: height, width: width, rows: rows, into: output, scratch: scratch)
+            nonisolated(unsafe) let (input, output) = (input, output)
+            let share = scratch.count / workers
+            Parallel.forEachShare(of: height, workers: workers) { rows, worker in
+                let ownScratch = UnsafeMutableBufferPointer(rebasing: scratch[(worker * share)..<((worker + 1) * share)])
+                applyUnfolded(kernel, input, height: height, width: width, rows: rows, into: output, scratch: ownScratch)
+            }
         }
     }
 
+    /// im2col path for output rows `rows`, single-threaded.
     private func applyUnfolded(_ kernel: [Float], _ input: UnsafePointer<Float>, height: Int, width: Int, rows: Range<Int>,
                                into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>) {
         let patchLength = 9 * inputChannels

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// The VGG16 convolutional base (ImageNet weights, Keras `include_top=False`): 13 conv 3x3 + ReLU layers in
@@ -13,8 +12,9 @@ public final class VGG16Backbone: Sendable {
         ["block4_conv1", "block4_conv2", "block4_conv3"],
         ["block5_conv1", "block5_conv2", "block5_conv3"],
     ]
-    /// Scratch for unfolded patches: 2 M floats (8 MB), enough for 16 rows at 224 px in block 1.
-    static let scratchFloats = 2 << 20
+    /// Scratch shared by the workers: 8 M floats (32 MB). At 224 px that is 16 rows of unfolded patches per
+    /// worker in block 1, and Winograd does blocks 3-5 in one pass (larger SGEMMs, weights packed once).
+    static let scratchFloats = 8 << 20
 
     private let layers: [[Conv3x3ReLU]]
     public var outputChannels: Int { layers.last!.last!.outputChannels }
@@ -44,24 +44,20 @@ public final class VGG16Backbone: Sendable {
         features(batch: [input], height: height, width: width)[0]
     }
 
-    /// Several images of one size, sharing working buffers. Each layer's output rows are split between
-    /// `workers` threads (one per core); OpenBLAS itself is best left single-threaded (`BLASRuntime`).
-    /// Only two full-resolution activations exist at a time, whatever the batch size.
+    /// Several images of one size, sharing working buffers. Each layer is split between `workers` threads
+    /// (one per core); OpenBLAS itself is best left single-threaded (`BLASRuntime`). Only two
+    /// full-resolution activations exist at a time, whatever the batch size.
     public func features(batch inputs: [[Float]], height: Int = 224, width: Int = 224) -> [Tensor] {
         precondition(height >= 32 && width >= 32, "the backbone needs at least 32x32 pixels")
         let convs = layers.flatMap { $0 }
         let widest = convs.map(\.outputChannels).max()!
         let largest = height * width * max(widest, 3)
         let workers = Self.workerCount
-        let scratchPerWorker = convs.map { $0.minimumScratch(width: width) }.max()!
+        let scratchSize = max(Self.scratchFloats, workers * convs.map { $0.minimumScratch(width: width) }.max()!)
         let ping = UnsafeMutableBufferPointer<Float>.allocate(capacity: largest)
         let pong = UnsafeMutableBufferPointer<Float>.allocate(capacity: largest)
-        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: workers * max(Self.scratchFloats, scratchPerWorker))
+        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: scratchSize)
         defer { ping.deallocate(); pong.deallocate(); scratch.deallocate() }
-        let scratches = (0..<workers).map { worker in
-            let size = scratch.count / workers
-            return UnsafeMutableBufferPointer(rebasing: scratch[(worker * size)..<((worker + 1) * size)])
-        }
 
         return inputs.map { input in
             precondition(input.count == height * width * 3, "input must be \(height)x\(width)x3")
@@ -70,19 +66,13 @@ public final class VGG16Backbone: Sendable {
             var (h, w, c) = (height, width, 3)
             for block in layers {
                 for conv in block {
-                    // Each worker writes its own output rows; the input is only read.
-                    nonisolated(unsafe) let (source, destination) = (current, spare)
-                    let (layerHeight, layerWidth) = (h, w)
-                    Self.splitRows(h, workers: workers) { rows, worker in
-                        conv.apply(source, height: layerHeight, width: layerWidth, rows: rows,
-                                   into: destination, scratch: scratches[worker])
-                    }
+                    conv.apply(current, height: h, width: w, into: spare, scratch: scratch, workers: workers)
                     swap(&current, &spare)
                     c = conv.outputChannels
                 }
                 nonisolated(unsafe) let (source, destination) = (current, spare)
                 let (layerHeight, layerWidth, channels) = (h, w, c)
-                Self.splitRows(h / 2, workers: workers) { rows, _ in
+                Parallel.forEachShare(of: h / 2, workers: workers) { rows, _ in
                     maxPool2x2(source, height: layerHeight, width: layerWidth, channels: channels, rows: rows, into: destination)
                 }
                 swap(&current, &spare)
@@ -94,16 +84,4 @@ public final class VGG16Backbone: Sendable {
 
     /// One worker per core, at most 2: the machines this runs on have 2 cores shared with image decoding.
     static var workerCount: Int { min(2, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
-
-    /// Runs `body` on `workers` threads with contiguous, even-aligned row ranges covering `0..<rows`
-    /// (even cuts keep Winograd's 2x2 tiles whole: no row computed twice), and returns when all are done.
-    static func splitRows(_ rows: Int, workers: Int, _ body: (Range<Int>, Int) -> Void) {
-        let share = ((rows + workers - 1) / workers + 1) / 2 * 2
-        let ranges = (0..<workers).map { min(rows, $0 * share)..<min(rows, ($0 + 1) * share) }.filter { !$0.isEmpty }
-        if ranges.count == 1 { return body(ranges[0], 0) }
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: ranges.count) { worker in body(ranges[worker], worker) }
-        }
-    }
 }

@@ -8,7 +8,7 @@
 /// The transforms use only additions and halvings, so float32 rounding stays near that of im2col
 /// (about 1e-6 relative on VGG16, against a 1e-4 budget).
 ///
-/// Memory: the transformed inputs and products of a few tile rows at a time live in the caller's scratch.
+/// Memory: the transformed inputs and products of as many tile rows as fit live in the caller's scratch.
 struct WinogradKernel: Sendable {
     let inputChannels: Int
     let outputChannels: Int
@@ -50,53 +50,65 @@ struct WinogradKernel: Sendable {
     /// Scratch floats `apply` needs at the least for an image `width` wide (one row of 2x2 tiles).
     func minimumScratch(width: Int) -> Int { 2 * 16 * ((width + 1) / 2) * max(inputChannels, outputChannels) }
 
-    /// Convolution + bias + ReLU for output rows `rows` of `[height, width, out]`, from `[height, width, in]`
-    /// with zero padding 1. Single-threaded. Tiles start on even rows: a range with an odd end computes one
-    /// extra row that it does not write (callers splitting an image should cut at even rows).
-    func apply(_ input: UnsafePointer<Float>, height: Int, width: Int, rows: Range<Int>, bias: [Float],
-               into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>) {
+    /// Convolution + bias + ReLU: `[height, width, in]` with zero padding 1 into `[height, width, out]`.
+    ///
+    /// Works in passes of as many tile rows as `scratch` holds (transformed inputs in its first half, products
+    /// in its second), each in three phases split between `workers` threads: input transform by tile rows,
+    /// the 16 SGEMMs by position (so each worker packs only its own positions' weights, and the SGEMMs span
+    /// all the pass's tiles), output transform by tile rows.
+    func apply(_ input: UnsafePointer<Float>, height: Int, width: Int, bias: [Float],
+               into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>, workers: Int) {
         precondition(scratch.count >= minimumScratch(width: width), "scratch too small for one row of Winograd tiles")
         let tilesPerRow = (width + 1) / 2
         let widest = max(inputChannels, outputChannels)
         let tileRowsPerPass = max(1, (scratch.count / 2) / (16 * tilesPerRow * widest))
-        let tileRows = (rows.lowerBound / 2)..<((rows.upperBound + 1) / 2)
-        let transformedInputs = scratch.baseAddress!
-        let products = scratch.baseAddress! + scratch.count / 2
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 17 * widest) { temporary in
-            let work = temporary.baseAddress!
-            let zeros = work + 16 * widest
-            zeros.initialize(repeating: 0, count: widest)
-            var first = tileRows.lowerBound
-            while first < tileRows.upperBound {
-                let pass = first..<min(first + tileRowsPerPass, tileRows.upperBound)
-                let tiles = pass.count * tilesPerRow
-                transformInputs(input, height: height, width: width, tileRows: pass, into: transformedInputs,
-                                work: work, zeros: zeros)
+        nonisolated(unsafe) let (input, output) = (input, output)
+        nonisolated(unsafe) let transformedInputs = scratch.baseAddress!
+        nonisolated(unsafe) let products = scratch.baseAddress! + scratch.count / 2
+        var first = 0
+        while first < (height + 1) / 2 {
+            let pass = first..<min(first + tileRowsPerPass, (height + 1) / 2)
+            let tiles = pass.count * tilesPerRow
+            Parallel.forEachShare(of: pass.count, workers: workers) { share, _ in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 17 * widest) { work in
+                    let zeros = work.baseAddress! + 16 * widest
+                    zeros.initialize(repeating: 0, count: widest)
+                    transformInputs(input, height: height, width: width, pass: pass,
+                                    tileRows: (pass.lowerBound + share.lowerBound)..<(pass.lowerBound + share.upperBound),
+                                    into: transformedInputs, work: work.baseAddress!, zeros: zeros)
+                }
+            }
+            Parallel.forEachShare(of: 16, workers: workers) { positions, _ in
                 transformed.withUnsafeBufferPointer { kernel in
-                    for position in 0..<16 {
+                    for position in positions {
                         LinearAlgebra.gemm(m: tiles, n: outputChannels, k: inputChannels,
                                            a: transformedInputs + position * tiles * inputChannels, lda: inputChannels,
                                            b: kernel.baseAddress! + position * inputChannels * outputChannels, ldb: outputChannels,
                                            c: products + position * tiles * outputChannels, ldc: outputChannels)
                     }
                 }
-                bias.withUnsafeBufferPointer { bias in
-                    transformOutputs(products, width: width, rows: rows.clamped(to: 0..<height), tileRows: pass,
-                                     bias: bias.baseAddress!, into: output, work: work)
-                }
-                first = pass.upperBound
             }
+            Parallel.forEachShare(of: pass.count, workers: workers) { share, _ in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 8 * widest) { work in
+                    bias.withUnsafeBufferPointer { bias in
+                        transformOutputs(products, height: height, width: width, pass: pass,
+                                         tileRows: (pass.lowerBound + share.lowerBound)..<(pass.lowerBound + share.upperBound),
+                                         bias: bias.baseAddress!, into: output, work: work.baseAddress!)
+                    }
+                }
+            }
+            first = pass.upperBound
         }
     }
 
-    /// Bᵀ d B for every tile of `tileRows`, channel-vectorised: `V[ξ][tile][channel]`.
+    /// Bᵀ d B for the tiles of `tileRows` (within `pass`), channel-vectorised: `V[ξ][tile of pass][channel]`.
     /// Bᵀ = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]].
-    private func transformInputs(_ input: UnsafePointer<Float>, height: Int, width: Int, tileRows: Range<Int>,
+    private func transformInputs(_ input: UnsafePointer<Float>, height: Int, width: Int, pass: Range<Int>, tileRows: Range<Int>,
                                  into transformedInputs: UnsafeMutablePointer<Float>,
                                  work: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>) {
         let channels = inputChannels
         let tilesPerRow = (width + 1) / 2
-        let positionStride = tileRows.count * tilesPerRow * channels
+        let positionStride = pass.count * tilesPerRow * channels
         for tileRow in tileRows {
             for tileColumn in 0..<tilesPerRow {
                 // Along x, for each of the 4 input rows: work[(row * 4 + j) * C + c].
@@ -116,7 +128,7 @@ struct WinogradKernel: Sendable {
                     }
                 }
                 // Along y, into the four positions of each column j.
-                let tile = ((tileRow - tileRows.lowerBound) * tilesPerRow + tileColumn) * channels
+                let tile = ((tileRow - pass.lowerBound) * tilesPerRow + tileColumn) * channels
                 for j in 0..<4 {
                     let (e0, e1, e2, e3) = (work + j * channels, work + (4 + j) * channels,
                                             work + (8 + j) * channels, work + (12 + j) * channels)
@@ -133,17 +145,17 @@ struct WinogradKernel: Sendable {
         }
     }
 
-    /// Aᵀ m A + bias, ReLU, for every tile of `tileRows`; writes output rows in `rows` only.
+    /// Aᵀ m A + bias, ReLU, for the tiles of `tileRows` (within `pass`); rows past `height` are not written.
     /// Aᵀ = [[1, 1, 1, 0], [0, 1, -1, -1]].
-    private func transformOutputs(_ products: UnsafePointer<Float>, width: Int, rows: Range<Int>, tileRows: Range<Int>,
+    private func transformOutputs(_ products: UnsafePointer<Float>, height: Int, width: Int, pass: Range<Int>, tileRows: Range<Int>,
                                   bias: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
                                   work: UnsafeMutablePointer<Float>) {
         let channels = outputChannels
         let tilesPerRow = (width + 1) / 2
-        let positionStride = tileRows.count * tilesPerRow * channels
+        let positionStride = pass.count * tilesPerRow * channels
         for tileRow in tileRows {
             for tileColumn in 0..<tilesPerRow {
-                let tile = products + ((tileRow - tileRows.lowerBound) * tilesPerRow + tileColumn) * channels
+                let tile = products + ((tileRow - pass.lowerBound) * tilesPerRow + tileColumn) * channels
                 // Along rows: work[(i * 4 + column) * C + c] for output row i of the tile.
                 for column in 0..<4 {
                     let m0 = tile + column * positionStride, m1 = m0 + 4 * positionStride
@@ -157,7 +169,7 @@ struct WinogradKernel: Sendable {
                 // Along columns, plus bias and ReLU.
                 for i in 0..<2 {
                     let y = 2 * tileRow + i, x = 2 * tileColumn
-                    guard rows.contains(y) else { continue }
+                    guard y < height else { continue }
                     let (s0, s1, s2, s3) = (work + (4 * i) * channels, work + (4 * i + 1) * channels,
                                             work + (4 * i + 2) * channels, work + (4 * i + 3) * channels)
                     let left = output + (y * width + x) * channels

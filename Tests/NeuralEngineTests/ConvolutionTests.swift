@@ -2,7 +2,7 @@ import Foundation
 @testable import NeuralEngine
 import Testing
 
-/// Both convolution algorithms against a plain six-loop convolution, on odd sizes and split row ranges
+/// Both convolution methods against a plain six-loop convolution, on odd sizes, with 1-3 workers
 /// (the backbone parity tests cover only 224x224 and whole layers).
 struct ConvolutionTests {
     /// Deterministic values in [-1, 1) from an index, so failures reproduce.
@@ -34,17 +34,15 @@ struct ConvolutionTests {
         return output
     }
 
-    /// Runs `conv` over `ranges` of output rows and returns the whole output.
-    static func run(_ conv: Conv3x3ReLU, _ input: [Float], height: Int, width: Int, ranges: [Range<Int>]) -> [Float] {
+    /// Runs `conv` on `workers` threads with `scratchPerWorker` floats each (nil: the least it accepts,
+    /// which makes Winograd work in many passes of one tile row).
+    static func run(_ conv: Conv3x3ReLU, _ input: [Float], height: Int, width: Int, workers: Int, scratchPerWorker: Int? = nil) -> [Float] {
         var output = [Float](repeating: .nan, count: height * width * conv.outputChannels)
-        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 1 << 20)
+        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: workers * (scratchPerWorker ?? conv.minimumScratch(width: width)))
         defer { scratch.deallocate() }
         input.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { output in
-                for rows in ranges {
-                    conv.apply(input.baseAddress!, height: height, width: width, rows: rows,
-                               into: output.baseAddress!, scratch: scratch)
-                }
+                conv.apply(input.baseAddress!, height: height, width: width, into: output.baseAddress!, scratch: scratch, workers: workers)
             }
         }
         return output
@@ -65,30 +63,31 @@ struct ConvolutionTests {
                 Self.reference(input, height: height, width: width, weight: weight, bias: bias))
     }
 
-    @Test("Winograd matches a direct convolution on odd sizes", arguments: [[0..<12, 12..<25], (0..<25).map { $0..<($0 + 1) }])
-    func winogradMatchesDirectConvolution(ranges: [Range<Int>]) {
+    @Test("Winograd matches a direct convolution on odd sizes", arguments: [(1, nil), (2, nil), (3, nil), (2, 1 << 20)])
+    func winogradMatchesDirectConvolution(workers: Int, scratchPerWorker: Int?) {
         let (conv, input, expected) = layer(inputs: 128)
         guard case .winograd = conv.method else { Issue.record("128 input channels should take Winograd"); return }
-        let error = Self.relativeError(Self.run(conv, input, height: height, width: width, ranges: ranges), expected)
+        let ours = Self.run(conv, input, height: height, width: width, workers: workers, scratchPerWorker: scratchPerWorker)
+        let error = Self.relativeError(ours, expected)
         #expect(error < 1e-5, "relative error \(error)")
     }
 
-    @Test func unfoldedPathMatchesDirectConvolutionRowByRow() {
+    @Test("im2col matches a direct convolution on odd sizes", arguments: [1, 2, 3])
+    func unfoldedMatchesDirectConvolution(workers: Int) {
         let (conv, input, expected) = layer(inputs: 16)
         guard case .unfolded = conv.method else { Issue.record("16 input channels should take im2col"); return }
-        let ranges = [0..<7, 7..<8] + (8..<height).map { $0..<($0 + 1) }
-        let error = Self.relativeError(Self.run(conv, input, height: height, width: width, ranges: ranges), expected)
+        let error = Self.relativeError(Self.run(conv, input, height: height, width: width, workers: workers), expected)
         #expect(error < 1e-5, "relative error \(error)")
     }
 
-    @Test func rowSplitsAreEvenAlignedAndCoverEveryRowOnce() {
-        for rows in [1, 2, 7, 14, 28, 224, 225] {
+    @Test func sharesCoverEveryIndexOnce() {
+        for count in [0, 1, 2, 7, 14, 16, 28, 224, 225] {
             for workers in 1...3 {
                 let seen = RangeCollector()
-                VGG16Backbone.splitRows(rows, workers: workers) { range, _ in seen.append(range) }
+                Parallel.forEachShare(of: count, workers: workers) { range, _ in seen.append(range) }
                 let ranges = seen.ranges.sorted { $0.lowerBound < $1.lowerBound }
-                #expect(ranges.flatMap { Array($0) } == Array(0..<rows), "rows \(rows), workers \(workers)")
-                #expect(ranges.allSatisfy { $0.lowerBound % 2 == 0 })
+                #expect(ranges.flatMap { Array($0) } == Array(0..<count), "count \(count), workers \(workers)")
+                #expect(ranges.count <= workers)
             }
         }
     }
