@@ -52,63 +52,64 @@ struct WinogradKernel: Sendable {
 
     /// Convolution + bias + ReLU: `[height, width, in]` with zero padding 1 into `[height, width, out]`.
     ///
-    /// Works in passes of as many tile rows as `scratch` holds (transformed inputs in its first half, products
-    /// in its second), each in three phases split between `workers` threads: input transform by tile rows,
-    /// the 16 SGEMMs by position (so each worker packs only its own positions' weights, and the SGEMMs span
-    /// all the pass's tiles), output transform by tile rows.
+    /// The rows of 2x2 tiles are split between `workers` threads, each with its own share of `scratch`; a
+    /// worker goes through its tile rows in passes of as many as its share holds (transformed inputs in the
+    /// first half, products in the second): input transform, 16 SGEMMs over all the pass's tiles, output
+    /// transform. Workers never wait for each other within a layer.
     func apply(_ input: UnsafePointer<Float>, height: Int, width: Int, bias: [Float],
                into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>, workers: Int) {
-        precondition(scratch.count >= minimumScratch(width: width), "scratch too small for one row of Winograd tiles")
+        let share = scratch.count / workers
+        precondition(share >= minimumScratch(width: width), "scratch too small for one row of Winograd tiles per worker")
+        nonisolated(unsafe) let (input, output) = (input, output)
+        Parallel.forEachShare(of: (height + 1) / 2, workers: workers) { tileRows, worker in
+            let ownScratch = UnsafeMutableBufferPointer(rebasing: scratch[(worker * share)..<((worker + 1) * share)])
+            apply(input, height: height, width: width, tileRows: tileRows, bias: bias, into: output, scratch: ownScratch)
+        }
+    }
+
+    /// One worker's part of `apply`: output rows `2 * tileRows.lowerBound ..< 2 * tileRows.upperBound`.
+    private func apply(_ input: UnsafePointer<Float>, height: Int, width: Int, tileRows: Range<Int>, bias: [Float],
+                       into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>) {
         let tilesPerRow = (width + 1) / 2
         let widest = max(inputChannels, outputChannels)
         let tileRowsPerPass = max(1, (scratch.count / 2) / (16 * tilesPerRow * widest))
-        nonisolated(unsafe) let (input, output) = (input, output)
-        nonisolated(unsafe) let transformedInputs = scratch.baseAddress!
-        nonisolated(unsafe) let products = scratch.baseAddress! + scratch.count / 2
-        var first = 0
-        while first < (height + 1) / 2 {
-            let pass = first..<min(first + tileRowsPerPass, (height + 1) / 2)
-            let tiles = pass.count * tilesPerRow
-            Parallel.forEachShare(of: pass.count, workers: workers) { share, _ in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: 17 * widest) { work in
-                    let zeros = work.baseAddress! + 16 * widest
-                    zeros.initialize(repeating: 0, count: widest)
-                    transformInputs(input, height: height, width: width, pass: pass,
-                                    tileRows: (pass.lowerBound + share.lowerBound)..<(pass.lowerBound + share.upperBound),
-                                    into: transformedInputs, work: work.baseAddress!, zeros: zeros)
-                }
-            }
-            Parallel.forEachShare(of: 16, workers: workers) { positions, _ in
+        let transformedInputs = scratch.baseAddress!
+        let products = scratch.baseAddress! + scratch.count / 2
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 17 * widest) { temporary in
+            let work = temporary.baseAddress!
+            let zeros = work + 16 * widest
+            zeros.initialize(repeating: 0, count: widest)
+            var first = tileRows.lowerBound
+            while first < tileRows.upperBound {
+                let pass = first..<min(first + tileRowsPerPass, tileRows.upperBound)
+                let tiles = pass.count * tilesPerRow
+                transformInputs(input, height: height, width: width, tileRows: pass, into: transformedInputs,
+                                work: work, zeros: zeros)
                 transformed.withUnsafeBufferPointer { kernel in
-                    for position in positions {
+                    for position in 0..<16 {
                         LinearAlgebra.gemm(m: tiles, n: outputChannels, k: inputChannels,
                                            a: transformedInputs + position * tiles * inputChannels, lda: inputChannels,
                                            b: kernel.baseAddress! + position * inputChannels * outputChannels, ldb: outputChannels,
                                            c: products + position * tiles * outputChannels, ldc: outputChannels)
                     }
                 }
-            }
-            Parallel.forEachShare(of: pass.count, workers: workers) { share, _ in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: 8 * widest) { work in
-                    bias.withUnsafeBufferPointer { bias in
-                        transformOutputs(products, height: height, width: width, pass: pass,
-                                         tileRows: (pass.lowerBound + share.lowerBound)..<(pass.lowerBound + share.upperBound),
-                                         bias: bias.baseAddress!, into: output, work: work.baseAddress!)
-                    }
+                bias.withUnsafeBufferPointer { bias in
+                    transformOutputs(products, height: height, width: width, tileRows: pass,
+                                     bias: bias.baseAddress!, into: output, work: work)
                 }
+                first = pass.upperBound
             }
-            first = pass.upperBound
         }
     }
 
-    /// Bᵀ d B for the tiles of `tileRows` (within `pass`), channel-vectorised: `V[ξ][tile of pass][channel]`.
+    /// Bᵀ d B for every tile of `tileRows`, channel-vectorised: `V[ξ][tile][channel]`.
     /// Bᵀ = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]].
-    private func transformInputs(_ input: UnsafePointer<Float>, height: Int, width: Int, pass: Range<Int>, tileRows: Range<Int>,
+    private func transformInputs(_ input: UnsafePointer<Float>, height: Int, width: Int, tileRows: Range<Int>,
                                  into transformedInputs: UnsafeMutablePointer<Float>,
                                  work: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>) {
         let channels = inputChannels
         let tilesPerRow = (width + 1) / 2
-        let positionStride = pass.count * tilesPerRow * channels
+        let positionStride = tileRows.count * tilesPerRow * channels
         for tileRow in tileRows {
             for tileColumn in 0..<tilesPerRow {
                 // Along x, for each of the 4 input rows: work[(row * 4 + j) * C + c].
@@ -128,7 +129,7 @@ struct WinogradKernel: Sendable {
                     }
                 }
                 // Along y, into the four positions of each column j.
-                let tile = ((tileRow - pass.lowerBound) * tilesPerRow + tileColumn) * channels
+                let tile = ((tileRow - tileRows.lowerBound) * tilesPerRow + tileColumn) * channels
                 for j in 0..<4 {
                     let (e0, e1, e2, e3) = (work + j * channels, work + (4 + j) * channels,
                                             work + (8 + j) * channels, work + (12 + j) * channels)
@@ -145,17 +146,17 @@ struct WinogradKernel: Sendable {
         }
     }
 
-    /// Aᵀ m A + bias, ReLU, for the tiles of `tileRows` (within `pass`); rows past `height` are not written.
+    /// Aᵀ m A + bias, ReLU, for every tile of `tileRows`; rows past `height` are not written.
     /// Aᵀ = [[1, 1, 1, 0], [0, 1, -1, -1]].
-    private func transformOutputs(_ products: UnsafePointer<Float>, height: Int, width: Int, pass: Range<Int>, tileRows: Range<Int>,
+    private func transformOutputs(_ products: UnsafePointer<Float>, height: Int, width: Int, tileRows: Range<Int>,
                                   bias: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
                                   work: UnsafeMutablePointer<Float>) {
         let channels = outputChannels
         let tilesPerRow = (width + 1) / 2
-        let positionStride = pass.count * tilesPerRow * channels
+        let positionStride = tileRows.count * tilesPerRow * channels
         for tileRow in tileRows {
             for tileColumn in 0..<tilesPerRow {
-                let tile = products + ((tileRow - pass.lowerBound) * tilesPerRow + tileColumn) * channels
+                let tile = products + ((tileRow - tileRows.lowerBound) * tilesPerRow + tileColumn) * channels
                 // Along rows: work[(i * 4 + column) * C + c] for output row i of the tile.
                 for column in 0..<4 {
                     let m0 = tile + column * positionStride, m1 = m0 + 4 * positionStride
