@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NeuralEngine
 import Screening
 
 /// `xraywatch bench`: backbone milliseconds per image at batch 1 and 16, end-to-end images/s, peak RSS.
@@ -30,7 +31,7 @@ struct Bench: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print("""
-                BLAS kernel                  \(report.kernel), \(report.blasThreads) threads
+                BLAS                         \(BLASRuntime.kernelDescription)
                 backbone, batch 1            \(String(format: "%.1f", report.backboneMillisecondsBatch1)) ms/image
                 backbone, batch 16           \(String(format: "%.1f", report.backboneMillisecondsPerImageBatch16)) ms/image
                 end to end (\(report.endToEndImages) files)       \(String(format: "%.2f", report.endToEndImagesPerSecond)) images/s (read, decode, preprocess, backbone, \(screener.models.count) heads)

@@ -18,3 +18,18 @@ struct KernelChoiceTests {
         #expect(!KernelChoice.isWeaker("Zen", than: "Haswell"))
     }
 }
+
+/// The CPU the project is developed on: AMD EPYC Zen 4, as /proc/cpuinfo lists its vector flags.
+struct ZenFourKernelChoiceTests {
+    let zenFourFlags: Set<Substring> = Set("fpu sse sse2 ssse3 sse4_1 sse4_2 avx avx2 fma f16c bmi1 bmi2 avx512f avx512dq avx512ifma avx512cd avx512bw avx512vl avx512_bf16 avx512vbmi avx512_vbmi2 avx512_vnni".split(separator: " "))
+
+    @Test func zenFourKeepsTheAVX512KernelsOpenBLASDetects() {
+        let wanted = KernelChoice.best(forCPUFlags: zenFourFlags)
+        #expect(wanted == "SkylakeX")
+        // Debian's 0.3.21 reports Zen 4 as Cooperlake: no re-exec needed.
+        #expect(!KernelChoice.isWeaker("Cooperlake", than: wanted!))
+        // An OpenBLAS that fell back to generic kernels on it is replaced.
+        #expect(KernelChoice.isWeaker("Prescott", than: wanted!))
+        #expect(KernelChoice.isWeaker("Sandybridge", than: wanted!))
+    }
+}
