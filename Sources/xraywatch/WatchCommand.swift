@@ -46,18 +46,18 @@ struct Watch: AsyncParsableCommand {
         }
         let logger = Logger(label: "xraywatch.watch")
 
-        // The backbone runs on OpenBLAS threads; decoding runs beside it. Together they fill the cores.
+        // The backbone spreads its own work over the cores (OpenBLAS itself runs one thread, see BLASRuntime);
+        // decoding runs beside it.
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let decoders = max(1, cores / 4)
-        BLASRuntime.setThreadCount(cores)
         logger.info("configuration \(configuration.configPath)")
-        logger.info("OpenBLAS kernel \(BLASRuntime.kernelName), \(BLASRuntime.threadCount) thread(s); \(decoders) decoder(s)",
+        logger.info("\(BLASRuntime.kernelDescription); \(decoders) decoder(s)",
                     metadata: ["blas_kernel": "\(BLASRuntime.kernelName)", "blas_threads": "\(BLASRuntime.threadCount)"])
         let screener = try Screener.load(backbonePath: configuration.backbonePath, modelPaths: configuration.modelPaths,
                                          decision: configuration.decision)
         logger.info("backbone \(configuration.backbonePath) (\(screener.backboneSHA256.prefix(12)))")
         for model in screener.models {
-            logger.info("model \(model.name) \(model.manifest.version) (\(model.shortHash)), threshold \(configuration.decision.threshold(for: model.name))",
+            logger.info("model \(model.name) \(model.manifest.version) (\(model.shortHash)), threshold \(screener.decision.threshold(for: model.name))",
                         metadata: ["model": "\(model.name)", "hash": "\(model.shortHash)"])
         }
         logger.info("policy \(configuration.decision.policy)")
