@@ -15,14 +15,7 @@ struct Evaluate: AsyncParsableCommand {
         (manifest `source` column) and how each model scores labels it was not trained on.
         """)
 
-    @Option(name: .customLong("data"), help: "Folder with one sub-folder per class (repeatable).")
-    var dataFolders: [String] = []
-    @Option(name: .customLong("manifest"), help: "CSV manifest with columns path,label[,source,patient] (repeatable).")
-    var manifests: [String] = []
-    @Option(help: "Use only manifest rows whose path starts with this prefix, e.g. test/.")
-    var under: String?
-    @Option(help: "Use only these labels, comma-separated.")
-    var labels: String?
+    @OptionGroup var dataset: DatasetOptions
     @Option(name: .customLong("model"), help: "Model manifest (repeatable).")
     var models: [String] = []
     @Option(name: .customLong("models"), help: "Model manifests, comma-separated.")
@@ -35,19 +28,15 @@ struct Evaluate: AsyncParsableCommand {
     var policy: String?
     @Option(name: .customLong("threshold"), help: "Threshold override as NAME=VALUE (repeatable; default: each manifest's).")
     var thresholds: [String] = []
-    @Option(help: "Feature cache folder.")
-    var cache: String = ".xraywatch-cache"
-    @Flag(help: "Do not read or write the feature cache.")
-    var noCache = false
     @Option(help: "Folder for evaluation.json and evaluation.html.")
     var report: String = "evaluation"
 
     func run() async throws {
         var options = EvaluationOptions()
-        options.dataFolders = dataFolders
-        options.manifests = manifests
-        options.under = under
-        options.labels = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        options.dataFolders = dataset.dataFolders
+        options.manifests = dataset.manifests
+        options.under = dataset.under
+        options.labels = dataset.labelList
         options.modelPaths = models + (modelList.map { $0.split(separator: ",").map(String.init) } ?? [])
         options.backbonePath = backbone ?? "models/vgg16_imagenet_notop.safetensors"
         options.policy = policy
@@ -68,7 +57,7 @@ struct Evaluate: AsyncParsableCommand {
             }
             options.thresholds[String(parts[0])] = value
         }
-        options.cacheFolder = noCache ? nil : cache
+        options.cacheFolder = dataset.cacheFolder
         options.reportFolder = report
         options.commandLine = CommandLine.arguments.map(ShellText.quote).joined(separator: " ")
         let run = EvaluationRun(options: options)

@@ -16,14 +16,7 @@ struct Train: AsyncParsableCommand {
         Backbone features are cached (--cache), so later runs on the same images only train the head.
         """)
 
-    @Option(name: .customLong("data"), help: "Folder with one sub-folder per class (repeatable).")
-    var dataFolders: [String] = []
-    @Option(name: .customLong("manifest"), help: "CSV manifest with columns path,label[,source,patient] (repeatable).")
-    var manifests: [String] = []
-    @Option(help: "Use only manifest rows whose path starts with this prefix, e.g. train/.")
-    var under: String?
-    @Option(help: "Classes to use, comma-separated, in output order, e.g. covid,normal (default: all, sorted).")
-    var labels: String?
+    @OptionGroup var dataset: DatasetOptions
     @Option(help: "The label whose probability the model reports (default: the first label).")
     var positive: String?
     @Option(help: "Model name, e.g. covid_normal.")
@@ -36,10 +29,6 @@ struct Train: AsyncParsableCommand {
     var outputFolder: String = "models"
     @Option(help: "VGG16 backbone safetensors file.")
     var backbone: String = "models/vgg16_imagenet_notop.safetensors"
-    @Option(help: "Feature cache folder.")
-    var cache: String = ".xraywatch-cache"
-    @Flag(help: "Do not read or write the feature cache.")
-    var noCache = false
     @Option(help: "Resize mode: area or cv2-linear.")
     var resize: String = ResizeMode.area.rawValue
     @Option(help: "Normalisation: caffe (what VGG16 expects) or unit (the tutorial's RGB/255).")
@@ -74,17 +63,17 @@ struct Train: AsyncParsableCommand {
 
     func run() async throws {
         var options = TrainingOptions()
-        options.dataFolders = dataFolders
-        options.manifests = manifests
-        options.under = under
-        options.labels = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        options.dataFolders = dataset.dataFolders
+        options.manifests = dataset.manifests
+        options.under = dataset.under
+        options.labels = dataset.labelList
         options.positiveLabel = positive
         options.name = name
         options.version = modelVersion
         options.description = modelDescription
         options.outputFolder = outputFolder
         options.backbonePath = backbone
-        options.cacheFolder = noCache ? nil : cache
+        options.cacheFolder = dataset.cacheFolder
         guard let resizeMode = ResizeMode(rawValue: resize) else { throw ValidationError("--resize must be one of \(ResizeMode.allCases.map(\.rawValue).joined(separator: ", "))") }
         guard let normalisationMode = Normalisation(rawValue: normalisation) else { throw ValidationError("--normalisation must be one of \(Normalisation.allCases.map(\.rawValue).joined(separator: ", "))") }
         guard size >= 64, size % 32 == 0 else { throw ValidationError("--size must be a multiple of 32 and at least 64 (the backbone output is size/32 and the head pools it by 2)") }
