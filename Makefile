@@ -28,6 +28,7 @@ bench: build
 ## The README's results table: the shipped models on the test and tutorial sets.
 evaluate: build
 	bash scripts/evaluate-shipped-models.sh $(DATA)
+	python3 scripts/results-table.py evaluation/test/evaluation.json evaluation/tutorial/evaluation.json
 
 ## Retrain the shipped models from ../shared/data/train (feature cache in .xraywatch-cache/).
 models: build

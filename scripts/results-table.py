@@ -14,7 +14,9 @@ def fmt(value):
 
 def rows(split, result):
     name = result["name"]
-    subsets = [("all", result["overall"])] + sorted(result["bySource"].items())
+    by_source = sorted(result["bySource"].items())
+    # A split from a single source would repeat its "all" row.
+    subsets = [("all", result["overall"])] + (by_source if len(by_source) > 1 else [])
     for subset, metrics in subsets:
         binary = metrics.get("binary") or {}
         tp, fn = binary.get("truePositives", 0), binary.get("falseNegatives", 0)
