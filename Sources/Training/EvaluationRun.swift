@@ -5,11 +5,7 @@ import Screening
 
 /// Everything `xraywatch evaluate` needs.
 public struct EvaluationOptions: Sendable {
-    public var dataFolders: [String] = []
-    public var manifests: [String] = []
-    public var under: String?
-    /// Keep only these labels (default: all).
-    public var labels: [String]?
+    public var source = DatasetSource()
     public var modelPaths: [String] = []
     public var backbonePath = "models/vgg16_imagenet_notop.safetensors"
     /// Also evaluate the decision over all models: `both`, `either` or a model name.
@@ -63,10 +59,7 @@ public struct EvaluationRun: Sendable {
 
     public func run(progress: ProgressReporter? = nil, console: ProgressReporter? = nil) async throws(DatasetError) -> EvaluationReport {
         guard !options.modelPaths.isEmpty else { throw DatasetError(file: "(options)", reason: "give at least one --model") }
-        guard !options.dataFolders.isEmpty || !options.manifests.isEmpty else {
-            throw DatasetError(file: "(options)", reason: "give --data FOLDER (one sub-folder per class) and/or --manifest CSV")
-        }
-        let dataset = try Dataset.load(folders: options.dataFolders, manifests: options.manifests, under: options.under, labels: options.labels)
+        let dataset = try options.source.load()
         let cache = options.cacheFolder.map { FeatureCache(directory: URL(fileURLWithPath: $0)) }
         // The extractor hashes the backbone; models are checked against that hash.
         let probe = try FeatureExtractor(backbonePath: options.backbonePath, preprocessing: Preprocessing(), cache: cache)
@@ -118,7 +111,7 @@ public struct EvaluationRun: Sendable {
         let policyEvaluation = decision.map { evaluatePolicy($0, models: models, usable, labels: dataset.labels) }
         return EvaluationReport(
             createdAt: ISO8601DateFormatter().string(from: Date()), commandLine: options.commandLine,
-            inputs: options.dataFolders + options.manifests,
+            inputs: options.source.inputs,
             imagesByLabel: Dictionary(grouping: dataset.images, by: \.label).mapValues(\.count),
             skipped: skipped, models: evaluations, policy: policyEvaluation,
             policyScoreNote: decision.map { Self.policyScoreNote($0.policy) }, extraction: statistics)

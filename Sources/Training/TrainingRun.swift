@@ -5,12 +5,7 @@ import Screening
 
 /// Everything `xraywatch train` needs.
 public struct TrainingOptions: Sendable {
-    public var dataFolders: [String] = []
-    public var manifests: [String] = []
-    /// Keep manifest rows whose path starts with this.
-    public var under: String?
-    /// Classes to use, in output order (default: all found, sorted).
-    public var labels: [String]?
+    public var source = DatasetSource()
     /// Default: the first label.
     public var positiveLabel: String?
     public var name = "model"
@@ -79,15 +74,11 @@ public struct TrainingRun: Sendable {
         guard options.validationFraction >= 0, options.validationFraction < 1 else {
             throw DatasetError(file: "(options)", reason: "--validation-fraction must be in [0, 1)")
         }
-        guard !options.dataFolders.isEmpty || !options.manifests.isEmpty else {
-            throw DatasetError(file: "(options)", reason: "give --data FOLDER (one sub-folder per class) and/or --manifest CSV")
-        }
         guard !options.name.isEmpty, !options.name.contains("/") else {
             throw DatasetError(file: "(options)", reason: "--name must be a plain file name, e.g. covid_normal")
         }
-        let dataset = try Dataset.load(folders: options.dataFolders, manifests: options.manifests,
-                                       under: options.under, labels: options.labels)
-        let origin = (options.dataFolders + options.manifests).joined(separator: ", ")
+        let dataset = try options.source.load()
+        let origin = options.source.inputs.joined(separator: ", ")
         try dataset.validateForTraining(minimumPerClass: options.minimumPerClass, origin: origin)
         let positive = options.positiveLabel ?? dataset.labels[0]
         guard dataset.labels.contains(positive) else {
@@ -183,7 +174,7 @@ public struct TrainingRun: Sendable {
         extraction.backboneSeconds += validationFeatures.statistics.backboneSeconds
         let report = TrainingReport(
             name: options.name, createdAt: ISO8601DateFormatter().string(from: Date()), commandLine: options.commandLine,
-            labels: dataset.labels, positiveLabel: positive, inputs: options.dataFolders + options.manifests,
+            labels: dataset.labels, positiveLabel: positive, inputs: options.source.inputs,
             imagesByLabel: counts(dataset.images), trainingByLabel: counts(split.training), validationByLabel: counts(split.validation),
             skipped: skipped, recipe: options.recipe, augmentation: options.augmentation,
             augmentationNote: "The backbone is frozen and too costly to run every epoch, so \(options.augmentation.draws) versions of each training image were extracted once (version 0 the original, the others randomly rotated within +-\(options.augmentation.rotation) degrees, nearest fill, plus the contrast/brightness/scale jitter set here); each epoch uses one version per image, drawn from the seed. Validation uses originals.",
@@ -226,7 +217,7 @@ public struct TrainingRun: Sendable {
 
     private func provenance(_ report: TrainingReport) -> [String: String] {
         var training: [String: String] = [
-            "data": report.inputs.joined(separator: ", ") + (options.under.map { " (rows under \($0))" } ?? ""),
+            "data": report.inputs.joined(separator: ", ") + (options.source.under.map { " (rows under \($0))" } ?? ""),
             "counts": report.labels.map { "\($0): \(report.trainingByLabel[$0] ?? 0) train + \(report.validationByLabel[$0] ?? 0) validation" }.joined(separator: "; "),
             "recipe": "frozen VGG16; head AvgPool2 Flatten Dense\(options.recipe.hidden) ReLU Dropout\(options.recipe.dropout) Dense\(report.labels.count) softmax; Adam lr \(options.recipe.learningRate) decay \(options.recipe.effectiveDecay); \(options.recipe.epochs) epochs, batch \(options.recipe.batchSize); class weights \(options.recipe.classWeighting.rawValue); augmentation \(options.augmentation.draws) draws, rotation \(options.augmentation.rotation), contrast \(options.augmentation.contrast), brightness \(options.augmentation.brightness), scale \(options.augmentation.scale)",
             "seed": "\(options.recipe.seed)",

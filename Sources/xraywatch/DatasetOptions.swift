@@ -1,4 +1,5 @@
 import ArgumentParser
+import Training
 
 /// Options naming labelled images and the feature cache, shared by `train` and `evaluate`.
 struct DatasetOptions: ParsableArguments {
@@ -15,8 +16,9 @@ struct DatasetOptions: ParsableArguments {
     @Flag(help: "Do not read or write the feature cache.")
     var noCache = false
 
-    var labelList: [String]? {
-        labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+    var source: DatasetSource {
+        DatasetSource(folders: dataFolders, manifests: manifests, under: under,
+                      labels: labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
     }
 
     var cacheFolder: String? { noCache ? nil : cache }

@@ -33,10 +33,7 @@ struct Evaluate: AsyncParsableCommand {
 
     func run() async throws {
         var options = EvaluationOptions()
-        options.dataFolders = dataset.dataFolders
-        options.manifests = dataset.manifests
-        options.under = dataset.under
-        options.labels = dataset.labelList
+        options.source = dataset.source
         options.modelPaths = models + (modelList.map { $0.split(separator: ",").map(String.init) } ?? [])
         options.backbonePath = backbone ?? "models/vgg16_imagenet_notop.safetensors"
         options.policy = policy

@@ -63,10 +63,7 @@ struct Train: AsyncParsableCommand {
 
     func run() async throws {
         var options = TrainingOptions()
-        options.dataFolders = dataset.dataFolders
-        options.manifests = dataset.manifests
-        options.under = dataset.under
-        options.labels = dataset.labelList
+        options.source = dataset.source
         options.positiveLabel = positive
         options.name = name
         options.version = modelVersion

@@ -11,7 +11,7 @@ import TestSupport
 
     private func options(_ data: URL, out: URL) throws -> TrainingOptions {
         var options = TrainingOptions()
-        options.dataFolders = [data.path]
+        options.source.folders = [data.path]
         options.outputFolder = out.path
         options.name = "covid_normal"
         let backbone = out.appendingPathComponent("backbone.safetensors")
@@ -50,9 +50,9 @@ import TestSupport
         let data = try makeClassFolders(["covid": 10, "normal": 10, "pneumonia": 10])
         defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: outFolder(data)) }
         var options = try options(data, out: outFolder(data))
-        options.labels = ["covid"]
+        options.source.labels = ["covid"]
         expectError(options, mentioning: "at least 2 classes")
-        options.labels = ["covid", "pneumonia"]
+        options.source.labels = ["covid", "pneumonia"]
         options.positiveLabel = "normal"
         expectError(options, mentioning: "--positive normal")
         options.positiveLabel = "covid"
@@ -68,7 +68,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: outFolder(data)) }
         let out = outFolder(data)
         var options = try options(data, out: out)
-        options.labels = ["covid", "pneumonia"]
+        options.source.labels = ["covid", "pneumonia"]
         try #"{"labels": ["covid", "normal"]}"#.write(to: out.appendingPathComponent("covid_normal.json"), atomically: true, encoding: .utf8)
         // Not a full manifest: refused as well.
         expectError(options, mentioning: "not a model manifest")
