@@ -24,7 +24,7 @@ public final class Screener: Sendable {
     /// Per-model scores for a batch of decoded images, without the decision.
     public func scores(_ images: [RGBImage]) -> [[ModelScore]] {
         var result = [[ModelScore]](repeating: [], count: images.count)
-        for preprocessing in Set(models.map(\.manifest.preprocessing)).sorted(by: { "\($0)" < "\($1)" }) {
+        for preprocessing in Set(models.map(\.manifest.preprocessing)).sorted(by: { $0.identifier < $1.identifier }) {
             let inputs = images.map { preprocessing.networkInput(for: $0) }
             let features = backbone.features(batch: inputs, height: preprocessing.size, width: preprocessing.size)
             for (index, feature) in features.enumerated() {
