@@ -49,7 +49,8 @@ let package = Package(
                 "Imaging", "NeuralEngine", "Screening",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: optimisedEvenInDebug
         ),
         // Inbox watching, the claim/classify/outbox/ledger pipeline, configuration.
         .target(

@@ -33,14 +33,7 @@ struct Conv3x3ReLU: Sendable {
         precondition(weight.shape.count == 4 && weight.shape[2] == 3 && weight.shape[3] == 3, "need a 3x3 OIHW kernel")
         let (outputs, inputs) = (weight.shape[0], weight.shape[1])
         precondition(bias.shape == [outputs], "bias must have one value per output channel")
-        var kernel = [Float](repeating: 0, count: 9 * inputs * outputs)
-        for o in 0..<outputs {
-            for i in 0..<inputs {
-                for tap in 0..<9 {
-                    kernel[(tap * inputs + i) * outputs + o] = weight.values[(o * inputs + i) * 9 + tap]
-                }
-            }
-        }
+        let kernel = ConvKernelLayout.tapMajor(fromOIHW: weight.values, inputChannels: inputs, outputChannels: outputs)
         self.inputChannels = inputs
         self.outputChannels = outputs
         self.bias = bias.values
@@ -84,7 +77,8 @@ struct Conv3x3ReLU: Sendable {
         var firstRow = rows.lowerBound
         while firstRow < rows.upperBound {
             let tileRows = min(rowsPerTile, rows.upperBound - firstRow)
-            unfold(input, height: height, width: width, rows: firstRow..<(firstRow + tileRows), into: scratch.baseAddress!)
+            ConvKernelLayout.unfold(input, height: height, width: width, channels: inputChannels, rows: firstRow..<(firstRow + tileRows),
+                                    into: scratch.baseAddress!)
             let tileOutput = output + firstRow * width * outputChannels
             kernel.withUnsafeBufferPointer { kernel in
                 LinearAlgebra.gemm(m: tileRows * width, n: outputChannels, k: patchLength,
@@ -94,40 +88,6 @@ struct Conv3x3ReLU: Sendable {
             }
             addBiasAndReLU(tileOutput, pixels: tileRows * width)
             firstRow += tileRows
-        }
-    }
-
-    /// im2col for output rows `rows`: patch of pixel (y, x) at `scratch[((y - rows.lowerBound) * width + x) * 9 * C]`,
-    /// laid out as ky, kx, channel.
-    private func unfold(_ input: UnsafePointer<Float>, height: Int, width: Int, rows: Range<Int>,
-                        into scratch: UnsafeMutablePointer<Float>) {
-        let channels = inputChannels
-        let patchLength = 9 * channels
-        let rowLength = width * channels
-        let tripleBytes = 3 * channels * MemoryLayout<Float>.stride
-        let singleBytes = channels * MemoryLayout<Float>.stride
-        for y in rows {
-            for x in 0..<width {
-                let patch = scratch + ((y - rows.lowerBound) * width + x) * patchLength
-                for ky in 0..<3 {
-                    let destination = patch + ky * 3 * channels
-                    let sourceRow = y + ky - 1
-                    if sourceRow < 0 || sourceRow >= height {
-                        memset(destination, 0, tripleBytes)
-                    } else if x >= 1 && x + 1 < width {
-                        memcpy(destination, input + sourceRow * rowLength + (x - 1) * channels, tripleBytes)
-                    } else {
-                        for kx in 0..<3 {
-                            let sourceColumn = x + kx - 1
-                            if sourceColumn < 0 || sourceColumn >= width {
-                                memset(destination + kx * channels, 0, singleBytes)
-                            } else {
-                                memcpy(destination + kx * channels, input + sourceRow * rowLength + sourceColumn * channels, singleBytes)
-                            }
-                        }
-                    }
-                }
-            }
         }
     }
 

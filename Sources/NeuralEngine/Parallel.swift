@@ -1,11 +1,11 @@
 import Dispatch
 
-/// Fork-join over the cores for the backbone's layers.
-enum Parallel {
+/// Fork-join over the cores, for the backbone's layers and the fine-tuning of block 5.
+public enum Parallel {
     /// Runs `body` on up to `workers` threads, each with a contiguous share of `0..<count` and its worker
     /// index, and returns when all are done. Shares cover every index once; with one share, `body` runs on
     /// the calling thread.
-    static func forEachShare(of count: Int, workers: Int, _ body: (Range<Int>, Int) -> Void) {
+    public static func forEachShare(of count: Int, workers: Int, _ body: (Range<Int>, Int) -> Void) {
         let share = (count + workers - 1) / workers
         let ranges = (0..<workers).map { min(count, $0 * share)..<min(count, ($0 + 1) * share) }.filter { !$0.isEmpty }
         if ranges.count <= 1 { return ranges.first.map { body($0, 0) } ?? () }

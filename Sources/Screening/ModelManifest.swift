@@ -4,7 +4,8 @@ import Imaging
 /// prepared, its head layers, and the safetensors file holding the head's weights.
 ///
 /// The VGG16 backbone is shared by all models and named here only by its hash, so that a head
-/// is never run on features from a backbone it was not trained on.
+/// is never run on features from a backbone it was not trained on. A model may bring its own fine-tuned
+/// block 5 (`backbone.fineTunedLayers`).
 public struct ModelManifest: Codable, Sendable, Equatable {
     /// Machine name, e.g. `covid_normal`; used in logs, the ledger and `--json` output.
     public var name: String
@@ -36,11 +37,16 @@ public struct ModelManifest: Codable, Sendable, Equatable {
     }
 }
 
-/// Names the backbone weights a head was trained on.
+/// Names the backbone weights a head was trained on, and the backbone layers the model replaces with its own.
 public struct BackboneReference: Codable, Sendable, Equatable {
     public var name: String
     public var sha256: String
-    public init(name: String = "vgg16_imagenet_notop", sha256: String) { self.name = name; self.sha256 = sha256 }
+    /// Conv layers fine-tuned for this model (block 5: `block5_conv1`...`block5_conv3`), whose weights are in the
+    /// model's weights file; the shared backbone then runs only to `block4_pool`. Nil: the backbone is frozen.
+    public var fineTunedLayers: [String]?
+    public init(name: String = "vgg16_imagenet_notop", sha256: String, fineTunedLayers: [String]? = nil) {
+        self.name = name; self.sha256 = sha256; self.fineTunedLayers = fineTunedLayers
+    }
 }
 
 /// A file next to the manifest, pinned by its SHA-256.

@@ -2,7 +2,7 @@ import Imaging
 import NeuralEngine
 
 /// Runs the shared backbone once per image (once per distinct preprocessing) and every model's
-/// head on its features, then applies the decision.
+/// head (and fine-tuned block 5, if it has one) on its features, then applies the decision.
 public final class Screener: Sendable {
     public let backbone: VGG16Backbone
     public let models: [ScreeningModel]
@@ -25,11 +25,12 @@ public final class Screener: Sendable {
     public func scores(_ images: [RGBImage]) -> [[ModelScore]] {
         var result = [[ModelScore]](repeating: [], count: images.count)
         for preprocessing in Set(models.map(\.manifest.preprocessing)).sorted(by: { $0.identifier < $1.identifier }) {
+            let group = ModelGroup(models: models.filter { $0.manifest.preprocessing == preprocessing }, sharedLastBlock: backbone.lastBlock)
             let inputs = images.map { preprocessing.networkInput(for: $0) }
-            let features = backbone.features(batch: inputs, height: preprocessing.size, width: preprocessing.size)
-            for (index, feature) in features.enumerated() {
-                for model in models where model.manifest.preprocessing == preprocessing {
-                    result[index].append(ModelScore(model: model.name, probability: model.positiveProbability(features: feature)))
+            let features = backbone.features(batch: inputs, height: preprocessing.size, width: preprocessing.size, output: group.backboneOutput)
+            for (index, probabilities) in group.probabilities(features).enumerated() {
+                for model in group.models {
+                    result[index].append(ModelScore(model: model.name, probability: Double(probabilities[model.name]![model.positiveIndex])))
                 }
             }
         }

@@ -13,16 +13,20 @@ public struct FeatureKey: Sendable, Hashable {
     public var augmentation: String
     public var backboneSHA256: String
     public var preprocessing: Preprocessing
+    /// Where the backbone stopped.
+    public var output: VGG16Backbone.Output
 
-    public init(imageSHA256: String, draw: Int, augmentation: String, backboneSHA256: String, preprocessing: Preprocessing) {
+    public init(imageSHA256: String, draw: Int, augmentation: String, backboneSHA256: String, preprocessing: Preprocessing,
+                output: VGG16Backbone.Output = .block5Pool) {
         self.imageSHA256 = imageSHA256; self.draw = draw; self.augmentation = augmentation
-        self.backboneSHA256 = backboneSHA256; self.preprocessing = preprocessing
+        self.backboneSHA256 = backboneSHA256; self.preprocessing = preprocessing; self.output = output
     }
 
     /// The canonical text stored in, and compared against, each cache file.
     public var text: String {
         "image=\(imageSHA256)|draw=\(draw)|augmentation=\(augmentation)|backbone=\(backboneSHA256)"
             + "|preprocessing=\(preprocessing.identifier)"
+            + (output == .block5Pool ? "" : "|output=\(output.rawValue)")
     }
 
     /// File name of the entry: SHA-256 of the key text.

@@ -33,10 +33,13 @@ public final class FeatureExtractor: Sendable {
     public let preprocessing: Preprocessing
     public let cache: FeatureCache?
     public let batchSize: Int
+    /// Where the backbone stops: `block5_pool` for frozen-backbone heads, `block4_pool` for fine-tuning block 5.
+    public let output: VGG16Backbone.Output
     private let backbone = LazyBackbone()
 
     /// Hashes the backbone file; fails (naming the file) when it cannot be read.
-    public init(backbonePath: String, preprocessing: Preprocessing, cache: FeatureCache?, batchSize: Int = 8) throws(DatasetError) {
+    public init(backbonePath: String, preprocessing: Preprocessing, cache: FeatureCache?, output: VGG16Backbone.Output = .block5Pool,
+                batchSize: Int = 8) throws(DatasetError) {
         do { backboneSHA256 = try FileDigest.sha256(ofFileAt: backbonePath) } catch {
             throw DatasetError(file: backbonePath, reason: "backbone weights cannot be read; pass --backbone with the VGG16 safetensors file")
         }
@@ -44,6 +47,7 @@ public final class FeatureExtractor: Sendable {
         self.preprocessing = preprocessing
         self.cache = cache
         self.batchSize = batchSize
+        self.output = output
     }
 
     /// Features of `draws` draws of every image, each reduced by `transform` (e.g. pooling) to keep
@@ -60,7 +64,7 @@ public final class FeatureExtractor: Sendable {
             let hash = FileDigest.sha256(of: data)
             for draw in 0..<draws {
                 let key = FeatureKey(imageSHA256: hash, draw: draw, augmentation: augmentation.cacheDescription(draw: draw),
-                                     backboneSHA256: backboneSHA256, preprocessing: preprocessing)
+                                     backboneSHA256: backboneSHA256, preprocessing: preprocessing, output: output)
                 switch cache?.read(key) ?? .missing {
                 case .hit(let tensor) where tensor.shape == expectedShape:
                     features[index][draw] = transform(tensor)
@@ -77,7 +81,7 @@ public final class FeatureExtractor: Sendable {
         let batches = stride(from: 0, to: jobs.count, by: batchSize).map { Array(jobs[$0..<min($0 + batchSize, jobs.count)]) }
         if !batches.isEmpty {
             let network = try backbone.get(path: backbonePath)
-            let preprocessing = self.preprocessing
+            let (preprocessing, output) = (self.preprocessing, self.output)
             var prepared = Self.prepare(batches[0], preprocessing: preprocessing)
             for (number, batch) in batches.enumerated() {
                 async let upcoming = number + 1 < batches.count ? Self.prepare(batches[number + 1], preprocessing: preprocessing) : []
@@ -87,7 +91,7 @@ public final class FeatureExtractor: Sendable {
                     case .failure(let error): skipped[job.index] = error.description; return nil
                     }
                 }
-                let outputs = ready.isEmpty ? [] : network.features(batch: ready.map(\.1), height: preprocessing.size, width: preprocessing.size)
+                let outputs = ready.isEmpty ? [] : network.features(batch: ready.map(\.1), height: preprocessing.size, width: preprocessing.size, output: output)
                 for ((job, _), tensor) in zip(ready, outputs) {
                     try cache?.write(tensor, for: job.key)
                     features[job.index][job.key.draw] = transform(tensor)
@@ -105,7 +109,10 @@ public final class FeatureExtractor: Sendable {
                                 skipped: skippedImages, statistics: statistics)
     }
 
-    private var expectedShape: [Int] { [preprocessing.size / 32, preprocessing.size / 32, 512] }
+    /// The backbone (loaded on first use), e.g. for its block 5 when features stop at `block4_pool`.
+    public func loadedBackbone() throws(DatasetError) -> VGG16Backbone { try backbone.get(path: backbonePath) }
+
+    private var expectedShape: [Int] { [preprocessing.size / output.stride, preprocessing.size / output.stride, 512] }
 
     private struct Job: Sendable {
         var index: Int

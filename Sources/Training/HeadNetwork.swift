@@ -20,6 +20,8 @@ public enum HeadNetwork {
         /// Number of examples whose arg-max matches the label.
         public var correct: Int
         public var gradients: Gradients
+        /// d loss / d inputs `[rows, parameters.inputs]`, when asked for (to train what feeds the head).
+        public var inputGradient: [Float]?
     }
 
     /// Class probabilities [rows, classes] for `inputs` [rows, parameters.inputs], inference mode
@@ -38,8 +40,9 @@ public enum HeadNetwork {
     /// - Parameters:
     ///   - keepMask: per hidden activation, 0 (dropped) or 1/(1-rate) (kept); nil means no dropout.
     ///   - weights: per example loss weight (class weights), nil means 1.
+    ///   - withInputGradient: also return the gradient with respect to the inputs.
     public static func lossAndGradients(_ parameters: HeadParameters, inputs: [Float], labels: [Int],
-                                        keepMask: [Float]?, weights: [Float]?) -> BatchResult {
+                                        keepMask: [Float]?, weights: [Float]?, withInputGradient: Bool = false) -> BatchResult {
         let rows = labels.count, classes = parameters.classes, hidden = parameters.hidden
         let preActivation = hiddenActivations(parameters, inputs: inputs, rows: rows, applyReLU: false)
         var activation = preActivation.map { max($0, 0) }
@@ -75,10 +78,16 @@ public enum HeadNetwork {
         var hiddenWeightGradient = [Float](repeating: 0, count: parameters.inputs * hidden)
         multiply(inputs, activationGradient, into: &hiddenWeightGradient, m: parameters.inputs, n: hidden, k: rows, transposeA: true)
         let hiddenBiasGradient = columnSums(activationGradient, rows: rows, columns: hidden)
+        var inputGradient: [Float]?
+        if withInputGradient {
+            var gradient = [Float](repeating: 0, count: rows * parameters.inputs)
+            multiply(activationGradient, parameters.hiddenWeight, into: &gradient, m: rows, n: parameters.inputs, k: hidden, transposeB: true)
+            inputGradient = gradient
+        }
 
         return BatchResult(loss: loss, correct: correct, gradients: Gradients(
             hiddenWeight: hiddenWeightGradient, hiddenBias: hiddenBiasGradient,
-            outputWeight: outputWeightGradient, outputBias: outputBiasGradient))
+            outputWeight: outputWeightGradient, outputBias: outputBiasGradient), inputGradient: inputGradient)
     }
 
     /// Weighted mean cross-entropy without gradients, inference mode (for validation and checks).

@@ -19,9 +19,9 @@ public enum ModelWriter {
         }
     }
 
-    /// Writes the model and returns its manifest.
+    /// Writes the model and returns its manifest; `block` is a fine-tuned block 5 stored with the head.
     @discardableResult
-    public static func write(_ parameters: HeadParameters, dropout: Double, name: String, version: String, description: String,
+    public static func write(_ parameters: HeadParameters, block: ConvBlockParameters? = nil, dropout: Double, name: String, version: String, description: String,
                              labels: [String], positiveLabel: String, threshold: Double, preprocessing: Preprocessing,
                              backboneSHA256: String, training: [String: String], to paths: Paths) throws(DatasetError) -> ModelManifest {
         do {
@@ -31,7 +31,7 @@ public enum ModelWriter {
             throw DatasetError(file: paths.manifest, reason: "cannot create the output folder (\(error.localizedDescription))")
         }
         do {
-            try SafeTensorsFile.write(parameters.namedTensors, metadata: ["model": name, "format": "xraywatch head"], to: paths.weights)
+            try SafeTensorsFile.write(parameters.namedTensors + (block?.namedTensors ?? []), metadata: ["model": name, "format": "xraywatch head"], to: paths.weights)
         } catch {
             throw DatasetError(file: paths.weights, reason: "cannot write the weights (\(error.reason))")
         }
@@ -41,7 +41,7 @@ public enum ModelWriter {
         }
         let manifest = ModelManifest(
             name: name, version: version, description: description, labels: labels, positiveLabel: positiveLabel,
-            threshold: threshold, preprocessing: preprocessing, backbone: BackboneReference(sha256: backboneSHA256),
+            threshold: threshold, preprocessing: preprocessing, backbone: BackboneReference(sha256: backboneSHA256, fineTunedLayers: block?.layerNames),
             head: LayerSpec.tutorialHead(hidden: parameters.hidden, classes: parameters.classes, dropout: dropout),
             weights: FileReference(file: URL(fileURLWithPath: paths.weights).lastPathComponent, sha256: weightsSHA256),
             training: training)

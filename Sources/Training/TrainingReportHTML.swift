@@ -26,12 +26,32 @@ public enum TrainingReportHTML {
             ["backbone sha256", report.backboneSHA256],
             ["feature cache", "\(report.extraction.cacheHits) hits, \(report.extraction.computed) computed, \(report.extraction.recomputed) recomputed" + (report.extraction.imagesPerSecond.map { ", \(HTML.number($0, digits: 1)) images/s" } ?? "")],
             ["calibration", report.calibration.map { String(format: "temperature %.3f fitted on the validation set (folded into the output layer); loss %.4f -> %.4f, ECE %.4f -> %.4f; validation results below are calibrated and therefore slightly optimistic about calibration", $0.temperature, $0.lossBefore, $0.lossAfter, $0.calibrationErrorBefore, $0.calibrationErrorAfter) } ?? "none"],
-            ["head training", "\(HTML.number(report.headTrainingSeconds, digits: 1)) s"],
+            ["fine-tuning", report.fineTune.map { "block 5 and the head, \($0.epochs) epochs, Adam lr \($0.learningRate); epoch \(report.fineTuneBestEpoch ?? $0.epochs) kept (lowest validation loss)" } ?? "none (frozen backbone)"],
+            ["training time", "\(HTML.number(report.headTrainingSeconds, digits: 1)) s"],
             ["command", report.commandLine],
         ])
         body += "<p class=\"note\">\(HTML.escape(report.augmentationNote))</p>\n"
-        body += "<h2>Training curves</h2>\n<div class=\"plots\">\n"
-        let history = report.history
+        body += curves(report.history, heading: "Training curves")
+        if let fineTuneHistory = report.fineTuneHistory {
+            body += curves(fineTuneHistory, heading: "Fine-tuning block 5 (epoch \(report.fineTuneBestEpoch ?? fineTuneHistory.count) kept)")
+        }
+        if let validation = report.validation {
+            body += SummaryHTML.section(validation, heading: "Validation", scoreName: "P(\(report.positiveLabel))")
+        }
+        if !report.validationBySource.isEmpty {
+            body += "<h3>Validation per source</h3>\n"
+            body += HTML.table(["source", "images", "accuracy", "sensitivity", "specificity", "ROC AUC"], report.validationBySource.keys.sorted().map { source in
+                let summary = report.validationBySource[source]!
+                return [source, "\(summary.count)", HTML.number(summary.accuracy), HTML.number(summary.binary.sensitivity),
+                        HTML.number(summary.binary.specificity), HTML.number(summary.binary.rocAUC)]
+            })
+        }
+        return HTML.page(title: "Training report: \(report.name)", body: body)
+    }
+
+    /// Loss and accuracy charts and the per-epoch table of one training stage.
+    private static func curves(_ history: [EpochRecord], heading: String) -> String {
+        var body = "<h2>\(HTML.escape(heading))</h2>\n<div class=\"plots\">\n"
         body += SVGChart.lines(title: "Loss", xLabel: "epoch", yLabel: "cross-entropy", series: [
             SVGChart.Series(name: "train", values: history.map(\.loss)),
             SVGChart.Series(name: "validation", values: history.compactMap(\.validationLoss)),
@@ -45,17 +65,6 @@ public enum TrainingReportHTML {
             ["\($0.epoch)", HTML.number($0.loss, digits: 4), HTML.number($0.accuracy, digits: 4),
              HTML.number($0.validationLoss, digits: 4), HTML.number($0.validationAccuracy, digits: 4), String(format: "%.3g", $0.learningRate)]
         })
-        if let validation = report.validation {
-            body += SummaryHTML.section(validation, heading: "Validation", scoreName: "P(\(report.positiveLabel))")
-        }
-        if !report.validationBySource.isEmpty {
-            body += "<h3>Validation per source</h3>\n"
-            body += HTML.table(["source", "images", "accuracy", "sensitivity", "specificity", "ROC AUC"], report.validationBySource.keys.sorted().map { source in
-                let summary = report.validationBySource[source]!
-                return [source, "\(summary.count)", HTML.number(summary.accuracy), HTML.number(summary.binary.sensitivity),
-                        HTML.number(summary.binary.specificity), HTML.number(summary.binary.rocAUC)]
-            })
-        }
-        return HTML.page(title: "Training report: \(report.name)", body: body)
+        return body
     }
 }

@@ -17,6 +17,8 @@ public struct TrainingOptions: Sendable {
     public var cacheFolder: String? = ".xraywatch-cache"
     public var preprocessing = Preprocessing()
     public var recipe = HeadRecipe()
+    /// Also fine-tune block 5 after training the head (nil: the backbone stays frozen).
+    public var fineTune: FineTuneRecipe?
     public var augmentation = AugmentationSettings()
     public var validationFraction = 0.2
     public var threshold = 0.5
@@ -51,6 +53,10 @@ public struct TrainingReport: Sendable, Codable {
     public var backboneSHA256: String
     public var classWeights: [String: Double]
     public var history: [EpochRecord]
+    /// The second stage, when block 5 was fine-tuned: its recipe, epochs and the epoch kept.
+    public var fineTune: FineTuneRecipe?
+    public var fineTuneHistory: [EpochRecord]?
+    public var fineTuneBestEpoch: Int?
     public var validation: ClassificationSummary?
     /// Validation results per manifest `source`.
     public var validationBySource: [String: ClassificationSummary]
@@ -71,6 +77,7 @@ public struct TrainingRun: Sendable {
     public func prepare() throws(DatasetError) -> (dataset: Dataset, positive: String, extractor: FeatureExtractor) {
         try options.recipe.validate()
         try options.augmentation.validate()
+        try options.fineTune?.validate()
         guard options.validationFraction >= 0, options.validationFraction < 1 else {
             throw DatasetError(file: "(options)", reason: "--validation-fraction must be in [0, 1)")
         }
@@ -94,7 +101,8 @@ public struct TrainingRun: Sendable {
             }
         }
         let cache = options.cacheFolder.map { FeatureCache(directory: URL(fileURLWithPath: $0)) }
-        let extractor = try FeatureExtractor(backbonePath: options.backbonePath, preprocessing: options.preprocessing, cache: cache)
+        let extractor = try FeatureExtractor(backbonePath: options.backbonePath, preprocessing: options.preprocessing, cache: cache,
+                                             output: options.fineTune == nil ? .block5Pool : .block4Pool)
         return (dataset, positive, extractor)
     }
 
@@ -106,17 +114,32 @@ public struct TrainingRun: Sendable {
         let pool = LayerSpec.tutorialHead(classes: dataset.labels.count)[0].pool ?? 2
         let reduce: @Sendable (Tensor) -> [Float] = { FeaturePooling.averagePoolFlatten($0, size: pool) }
 
-        let trainingFeatures = try await extractor.extract(split.training.map(\.path), augmentation: options.augmentation,
+        // Fine-tuning keeps the block4_pool maps for the second stage; the first stage reads them through the
+        // frozen block 5, exactly as if the backbone had run to block5_pool.
+        var trainingMaps: [[Tensor]?] = [], validationMaps: [[Tensor]?] = []
+        let trainingFeatures: ExtractionResult<[Float]>, validationFeatures: ExtractionResult<[Float]>
+        if options.fineTune != nil {
+            let training = try await extractor.extract(split.training.map(\.path), augmentation: options.augmentation,
+                                                       draws: options.augmentation.draws, progress: extractionProgress) { $0 }
+            let validation = try await extractor.extract(split.validation.map(\.path), augmentation: options.augmentation,
+                                                         draws: 1, progress: extractionProgress) { $0 }
+            let frozenBlock = try extractor.loadedBackbone().lastBlock
+            (trainingMaps, validationMaps) = (training.features, validation.features)
+            trainingFeatures = Self.pooled(training, through: frozenBlock, pool: pool)
+            validationFeatures = Self.pooled(validation, through: frozenBlock, pool: pool)
+        } else {
+            trainingFeatures = try await extractor.extract(split.training.map(\.path), augmentation: options.augmentation,
                                                            draws: options.augmentation.draws, progress: extractionProgress, transform: reduce)
-        let validationFeatures = try await extractor.extract(split.validation.map(\.path), augmentation: options.augmentation,
+            validationFeatures = try await extractor.extract(split.validation.map(\.path), augmentation: options.augmentation,
                                                              draws: 1, progress: extractionProgress, transform: reduce)
+        }
         let skipped = trainingFeatures.skipped + validationFeatures.skipped
         for image in skipped { console?.message("warning: skipping \(image.path): \(image.reason)") }
 
         let examples = zip(split.training, trainingFeatures.features).compactMap { image, draws in
             draws.map { TrainingExample(draws: $0, label: labelIndex[image.label]!) }
         }
-        let validationImages = zip(split.validation, validationFeatures.features).compactMap { image, draws in draws.map { (image, $0[0]) } }
+        var validationImages = zip(split.validation, validationFeatures.features).compactMap { image, draws in draws.map { (image, $0[0]) } }
         for (index, label) in dataset.labels.enumerated() where !examples.contains(where: { $0.label == index }) {
             throw DatasetError(file: "(data)", reason: "no usable training image is left for class \(label) after skipping undecodable files")
         }
@@ -137,9 +160,41 @@ public struct TrainingRun: Sendable {
             }
         }
         console?.finish()
-        let headSeconds = Date().timeIntervalSince(started)
 
         var parameters = trained.parameters
+        var fineTuned: FineTunedModel?
+        if let fineTune = options.fineTune {
+            let tuner = BlockFineTuner(recipe: options.recipe, fineTune: fineTune, pool: pool)
+            let tunedExamples = zip(split.training, trainingMaps).compactMap { image, maps in
+                maps.map { FineTuneExample(draws: $0, label: labelIndex[image.label]!) }
+            }
+            let tunedValidation = zip(split.validation, validationMaps).compactMap { image, maps in
+                maps.map { (features: $0[0], label: labelIndex[image.label]!) }
+            }
+            let start: ConvBlockParameters
+            do {
+                start = try ConvBlockParameters(weights: SafeTensorsFile(contentsOf: options.backbonePath), layerNames: VGG16Backbone.layerNames.last!)
+            } catch {
+                throw DatasetError(file: options.backbonePath, reason: "block 5 cannot be loaded for fine-tuning (\(error.reason))")
+            }
+            console?.message("fine-tuning block 5 and the head (\(fineTune.epochs) epochs, learning rate \(fineTune.learningRate))")
+            console?.start(total: batchesPerEpoch * fineTune.epochs, unit: "batches")
+            let result = tuner.train(block: start, head: parameters, examples: tunedExamples, validation: tunedValidation,
+                                     classWeights: trained.classWeights.map(Float.init)) { event in
+                switch event {
+                case .batch: console?.advance()
+                case .epoch(let record): console?.message("fine-tune " + Self.describe(record, of: fineTune.epochs))
+                }
+            }
+            console?.finish()
+            if !tunedValidation.isEmpty { console?.message("fine-tune: keeping epoch \(result.bestEpoch) (lowest validation loss)") }
+            parameters = result.head
+            let tunedFeatures = tuner.pooledFeatures(result.block, tunedValidation.map(\.features))
+            validationImages = zip(validationImages, tunedFeatures).map { ($0.0, $1) }
+            fineTuned = result
+        }
+        let headSeconds = Date().timeIntervalSince(started)
+
         var calibration: TemperatureScaling?
         if options.calibrate, validationImages.count < TemperatureScaling.minimumImages {
             console?.message("warning: --calibrate skipped: the validation set has \(validationImages.count) images, calibration needs at least \(TemperatureScaling.minimumImages)")
@@ -181,10 +236,11 @@ public struct TrainingRun: Sendable {
             preprocessing: options.preprocessing, validationFraction: options.validationFraction,
             backboneSHA256: extractor.backboneSHA256,
             classWeights: Dictionary(uniqueKeysWithValues: zip(dataset.labels, trained.classWeights)),
-            history: trained.history, validation: validation, validationBySource: validationBySource, calibration: calibration, extraction: extraction, headTrainingSeconds: headSeconds, model: paths)
+            history: trained.history, fineTune: options.fineTune, fineTuneHistory: fineTuned?.history, fineTuneBestEpoch: fineTuned?.bestEpoch,
+            validation: validation, validationBySource: validationBySource, calibration: calibration, extraction: extraction, headTrainingSeconds: headSeconds, model: paths)
 
         try ModelWriter.write(
-            parameters, dropout: options.recipe.dropout, name: options.name,
+            parameters, block: fineTuned?.block, dropout: options.recipe.dropout, name: options.name,
             version: options.version ?? Self.today(), description: options.description ?? "\(dataset.labels.joined(separator: " vs ")) (positive: \(positive))",
             labels: dataset.labels, positiveLabel: positive, threshold: options.threshold, preprocessing: options.preprocessing,
             backboneSHA256: extractor.backboneSHA256, training: provenance(report), to: paths)
@@ -219,7 +275,7 @@ public struct TrainingRun: Sendable {
         var training: [String: String] = [
             "data": report.inputs.joined(separator: ", ") + (options.source.under.map { " (rows under \($0))" } ?? ""),
             "counts": report.labels.map { "\($0): \(report.trainingByLabel[$0] ?? 0) train + \(report.validationByLabel[$0] ?? 0) validation" }.joined(separator: "; "),
-            "recipe": "frozen VGG16; head AvgPool2 Flatten Dense\(options.recipe.hidden) ReLU Dropout\(options.recipe.dropout) Dense\(report.labels.count) softmax; Adam lr \(options.recipe.learningRate) decay \(options.recipe.effectiveDecay); \(options.recipe.epochs) epochs, batch \(options.recipe.batchSize); class weights \(options.recipe.classWeighting.rawValue); augmentation \(options.augmentation.draws) draws, rotation \(options.augmentation.rotation), contrast \(options.augmentation.contrast), brightness \(options.augmentation.brightness), scale \(options.augmentation.scale)",
+            "recipe": backboneDescription(report) + "; head AvgPool2 Flatten Dense\(options.recipe.hidden) ReLU Dropout\(options.recipe.dropout) Dense\(report.labels.count) softmax; Adam lr \(options.recipe.learningRate) decay \(options.recipe.effectiveDecay); \(options.recipe.epochs) epochs, batch \(options.recipe.batchSize); class weights \(options.recipe.classWeighting.rawValue); augmentation \(options.augmentation.draws) draws, rotation \(options.augmentation.rotation), contrast \(options.augmentation.contrast), brightness \(options.augmentation.brightness), scale \(options.augmentation.scale)",
             "seed": "\(options.recipe.seed)",
             "date": report.createdAt,
             "command": report.commandLine,
@@ -232,6 +288,19 @@ public struct TrainingRun: Sendable {
             training["validation"] = "accuracy \(HTML.number(validation.accuracy)), sensitivity \(HTML.number(validation.binary.sensitivity)), specificity \(HTML.number(validation.binary.specificity)), ROC AUC \(HTML.number(validation.binary.rocAUC)) on \(validation.count) images"
         }
         return training
+    }
+
+    private func backboneDescription(_ report: TrainingReport) -> String {
+        guard let fineTune = report.fineTune else { return "frozen VGG16" }
+        return "VGG16 with block 5 fine-tuned after the head (\(fineTune.epochs) epochs, Adam lr \(fineTune.learningRate), epoch \(report.fineTuneBestEpoch ?? fineTune.epochs) kept)"
+    }
+
+    /// Runs block 5 on extracted `block4_pool` maps and pools them for the head, keeping the extraction's shape.
+    static func pooled(_ maps: ExtractionResult<Tensor>, through block: ConvBlock, pool: Int) -> ExtractionResult<[Float]> {
+        let flat = maps.features.compactMap { $0 }.flatMap { $0 }
+        var vectors = block.forward(batch: flat).map { FeaturePooling.averagePoolFlatten($0, size: pool) }.makeIterator()
+        let features = maps.features.map { draws in draws.map { $0.map { _ in vectors.next()! } } }
+        return ExtractionResult(features: features, skipped: maps.skipped, statistics: maps.statistics)
     }
 
     static func today() -> String {

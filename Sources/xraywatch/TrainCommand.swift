@@ -13,7 +13,8 @@ struct Train: AsyncParsableCommand {
         OUT/NAME.json (manifest), OUT/NAME.safetensors, OUT/NAME.report.json and OUT/NAME.report.html. \
         Defaults are the tutorial's recipe (frozen VGG16, AvgPool-Flatten-Dense128-Dropout0.5-Dense head, \
         Adam 1e-4 with decay lr/epochs, 20 epochs, batch 16, 80/20 stratified split, rotation 15). \
-        Backbone features are cached (--cache), so later runs on the same images only train the head.
+        Backbone features are cached (--cache), so later runs on the same images only train the head. \
+        --fine-tune adds a second stage that trains VGG16 block 5 and the head together at a small learning rate.
         """)
 
     @OptionGroup var dataset: DatasetOptions
@@ -51,6 +52,10 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Fraction of each class held out for validation.") var validationFraction: Double = 0.2
     @Option(help: "Decision threshold on P(positive) stored in the manifest.") var threshold: Double = 0.5
     @Option(help: "Smallest number of images a class may have.") var minimumPerClass: Int = 10
+    @Flag(help: "After training the head, fine-tune VGG16 block 5 together with it (features are cached at block4_pool; the model stores its own block 5).")
+    var fineTune = false
+    @Option(help: "Epochs of the fine-tuning stage (the one with the lowest validation loss is kept).") var fineTuneEpochs: Int = FineTuneRecipe().epochs
+    @Option(help: "Adam learning rate of the fine-tuning stage.") var fineTuneLearningRate: Double = FineTuneRecipe().learningRate
     @Flag(help: "Fit a softmax temperature on the validation set (calibrated probabilities; same decisions).") var calibrate = false
 
     @Option(help: "Augmented versions per training image, including the original (1 = none).") var augmentDraws: Int = 4
@@ -90,6 +95,12 @@ struct Train: AsyncParsableCommand {
         options.threshold = threshold
         options.minimumPerClass = minimumPerClass
         options.calibrate = calibrate
+        if fineTune {
+            var recipe = FineTuneRecipe()
+            recipe.epochs = fineTuneEpochs
+            recipe.learningRate = fineTuneLearningRate
+            options.fineTune = recipe
+        }
         options.augmentation = AugmentationSettings(draws: augmentDraws, rotation: rotation, contrast: contrast, brightness: brightness, scale: scale)
         options.force = force
         options.commandLine = CommandLine.arguments.map(ShellText.quote).joined(separator: " ")
@@ -105,7 +116,7 @@ struct Train: AsyncParsableCommand {
         var lines = ["model \(report.model.manifest) (labels \(report.labels.joined(separator: ",")), positive \(report.positiveLabel))"]
         lines.append("features: \(extraction.cacheHits) cached, \(extraction.computed + extraction.recomputed) computed"
                      + (extraction.imagesPerSecond.map { String(format: " at %.1f images/s", $0) } ?? ""))
-        lines.append(String(format: "head training: %.1f s", report.headTrainingSeconds))
+        lines.append(String(format: report.fineTune == nil ? "head training: %.1f s" : "training (head, then block 5 with the head): %.1f s", report.headTrainingSeconds))
         if let validation = report.validation {
             lines.append("validation: accuracy \(HTML.number(validation.accuracy)), sensitivity \(HTML.number(validation.binary.sensitivity)), specificity \(HTML.number(validation.binary.specificity)), ROC AUC \(HTML.number(validation.binary.rocAUC)) (\(validation.count) images)")
         }

@@ -108,4 +108,51 @@ import TestSupport
         #expect(clash.status != 0)
         #expect(clash.stderr.contains("--force"))
     }
+
+    /// `train --fine-tune` writes a model with its own block 5, which `evaluate` and `classify` then run next
+    /// to a frozen-backbone model (the shipped covid_pneumo) under the `both` policy.
+    @Test(.enabled(if: Fixtures.hasShared, Fixtures.sharedMissing))
+    func fineTunedModelTrainsAndRunsNextToAFrozenModel() throws {
+        let folder = try Fixtures.makeTemporaryDirectory("fine-tune-e2e")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.manifest(prefix: "train/", labels: ["covid", "normal"], perClass: 10, to: folder.appendingPathComponent("train.csv"))
+        let train = try Self.run([
+            "train", "--manifest", "train.csv", "--labels", "covid,normal", "--positive", "covid", "--name", "covid_normal",
+            "--out", "models", "--backbone", Fixtures.backboneWeights, "--cache", "cache",
+            "--epochs", "2", "--augment-draws", "1", "--seed", "7", "--fine-tune", "--fine-tune-epochs", "2",
+        ], in: folder)
+        #expect(train.status == 0, "train failed: \(train.stderr)")
+        #expect(train.stderr.contains("fine-tune epoch 2/2"), "\(train.stderr)")
+        #expect(train.stderr.contains("keeping epoch"))
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("models/covid_normal.json"))) as? [String: Any]
+        let backbone = try #require(manifest?["backbone"] as? [String: Any])
+        #expect(backbone["fineTunedLayers"] as? [String] == ["block5_conv1", "block5_conv2", "block5_conv3"])
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("models/covid_normal.report.json"))) as? [String: Any]
+        #expect((report?["fineTuneHistory"] as? [Any])?.count == 2)
+
+        let shippedPneumo = Fixtures.packageRoot.appendingPathComponent("models/covid_pneumo.json").path
+        try Self.manifest(prefix: "test/", labels: ["covid", "normal", "pneumonia"], perClass: 2, to: folder.appendingPathComponent("test.csv"))
+        let evaluate = try Self.run([
+            "evaluate", "--manifest", "test.csv", "--model", "models/covid_normal.json", "--model", shippedPneumo,
+            "--policy", "both", "--backbone", Fixtures.backboneWeights, "--cache", "cache", "--report", "evaluation",
+        ], in: folder)
+        #expect(evaluate.status == 0, "evaluate failed: \(evaluate.stderr)")
+        let evaluation = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("evaluation/evaluation.json"))) as? [String: Any]
+        #expect((evaluation?["models"] as? [Any])?.count == 2)
+        let policy = try #require(evaluation?["policy"] as? [String: Any])
+        #expect((policy["overall"] as? [String: Any])?["count"] as? Int == 6)
+
+        // The bundled configuration with this folder's fine-tuned model in place of the shipped covid_normal.
+        var config = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: Fixtures.packageRoot.appendingPathComponent("config.json"))) as? [String: Any])
+        config["backbone"] = Fixtures.backboneWeights
+        config["models"] = ["models/covid_normal.json", shippedPneumo]
+        try JSONSerialization.data(withJSONObject: config).write(to: folder.appendingPathComponent("config.json"))
+        let image = Fixtures.packageRoot.appendingPathComponent("examples").path
+        let classify = try Self.run(["classify", "--config", "config.json", "--json", image], in: folder)
+        #expect(classify.status == 0, "classify failed: \(classify.stderr)")
+        let lines = classify.stdout.split(whereSeparator: \.isNewline)
+        #expect(lines.count >= 4)
+        #expect(lines.allSatisfy { $0.contains("\"covid_normal\"") && $0.contains("\"covid_pneumo\"") }, "\(classify.stdout)")
+    }
 }

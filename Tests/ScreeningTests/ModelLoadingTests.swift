@@ -8,22 +8,24 @@ import TestSupport
 /// Loading a model manifest: every way it can be wrong is a clear error naming the file.
 struct ModelLoadingTests {
     /// Writes a small valid model (tutorial head, hidden 4 units, 2 classes) and returns the manifest path.
-    func writeModel(in folder: URL, labels: [String] = ["covid", "normal"], hidden: Int = 4,
+    /// `extraTensors` go into the weights file too (a fine-tuned block 5); `name` names both files.
+    func writeModel(in folder: URL, name: String = "m", labels: [String] = ["covid", "normal"], hidden: Int = 4,
+                    extraTensors: [(name: String, tensor: Tensor)] = [],
                     edit: (inout ModelManifest) -> Void = { _ in }) throws -> String {
-        let weightsPath = folder.appendingPathComponent("m.safetensors").path
+        let weightsPath = folder.appendingPathComponent("\(name).safetensors").path
         try SafeTensorsFile.write([
             ("dense.weight", Tensor(shape: [4608, hidden], values: (0..<(4608 * hidden)).map { Float($0 % 7) * 1e-3 })),
             ("dense.bias", Tensor(zeros: [hidden])),
             ("dense_1.weight", Tensor(shape: [hidden, labels.count], values: (0..<(hidden * labels.count)).map { Float($0) * 0.1 })),
             ("dense_1.bias", Tensor(zeros: [labels.count])),
-        ], to: weightsPath)
+        ] + extraTensors, to: weightsPath)
         var manifest = ModelManifest(
-            name: "m", version: "1", description: "test", labels: labels, positiveLabel: labels[0],
+            name: name, version: "1", description: "test", labels: labels, positiveLabel: labels[0],
             preprocessing: Preprocessing(), backbone: BackboneReference(sha256: "b"),
             head: LayerSpec.tutorialHead(hidden: hidden, classes: labels.count),
-            weights: FileReference(file: "m.safetensors", sha256: try FileDigest.sha256(ofFileAt: weightsPath)))
+            weights: FileReference(file: "\(name).safetensors", sha256: try FileDigest.sha256(ofFileAt: weightsPath)))
         edit(&manifest)
-        let path = folder.appendingPathComponent("m.json").path
+        let path = folder.appendingPathComponent("\(name).json").path
         try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: path))
         return path
     }

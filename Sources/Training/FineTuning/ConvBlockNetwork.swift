@@ -1,0 +1,152 @@
+import NeuralEngine
+
+/// Forward and backward passes of a trainable VGG block on one HWC map, single-threaded (the fine-tuner
+/// runs one image per core). Convolutions are unfolded (im2col) into matrix products on BLAS:
+///
+///     forward   Y  = relu(unfold(X) * K + b)
+///     backward  dK += unfold(X)^T * dY',  db += column sums of dY',  dX = fold(dY' * K^T)   (dY' = dY masked by Y > 0)
+public enum ConvBlockNetwork {
+    /// What the backward pass needs from the forward pass of one map.
+    public struct Activations: Sendable {
+        public let height: Int
+        public let width: Int
+        /// Each conv layer's output after ReLU, `[height, width, out]`.
+        public var layerOutputs: [[Float]]
+        /// The block's output after the 2x2 max-pool, `[height/2, width/2, out]`.
+        public var pooled: [Float]
+    }
+
+    /// The block's output on `input` (`[height, width, in]`), keeping what `backward` needs.
+    public static func forward(_ parameters: ConvBlockParameters, input: [Float], height: Int, width: Int) -> Activations {
+        precondition(input.count == height * width * parameters.inputChannels, "input must be \(height)x\(width)x\(parameters.inputChannels)")
+        var outputs: [[Float]] = []
+        var current = input
+        for layer in parameters.layers {
+            current = convolve(layer, current, height: height, width: width)
+            outputs.append(current)
+        }
+        return Activations(height: height, width: width, layerOutputs: outputs,
+                           pooled: maxPool(current, height: height, width: width, channels: parameters.outputChannels))
+    }
+
+    /// Adds the gradients of the loss with respect to every kernel and bias into `gradients` (in
+    /// `ConvBlockParameters.flat` order), given the gradient with respect to the pooled output.
+    public static func backward(_ parameters: ConvBlockParameters, input: [Float], activations: Activations,
+                                pooledGradient: [Float], into gradients: inout [[Float]]) {
+        let (height, width) = (activations.height, activations.width)
+        let pixels = height * width
+        var outputGradient = maxPoolBackward(pooledGradient, output: activations.layerOutputs.last!, height: height, width: width,
+                                             channels: parameters.outputChannels)
+        for index in parameters.layers.indices.reversed() {
+            let layer = parameters.layers[index]
+            let output = activations.layerOutputs[index]
+            for i in outputGradient.indices where output[i] <= 0 { outputGradient[i] = 0 }
+            let layerInput = index == 0 ? input : activations.layerOutputs[index - 1]
+            let patchLength = 9 * layer.inputChannels
+            var patches = [Float](repeating: 0, count: pixels * patchLength)
+            layerInput.withUnsafeBufferPointer { source in
+                patches.withUnsafeMutableBufferPointer { patches in
+                    ConvKernelLayout.unfold(source.baseAddress!, height: height, width: width, channels: layer.inputChannels,
+                                            rows: 0..<height, into: patches.baseAddress!)
+                }
+            }
+            patches.withUnsafeBufferPointer { patches in
+                outputGradient.withUnsafeBufferPointer { dY in
+                    gradients[2 * index].withUnsafeMutableBufferPointer { dK in
+                        LinearAlgebra.gemm(transposeA: true, m: patchLength, n: layer.outputChannels, k: pixels,
+                                           a: patches.baseAddress!, lda: patchLength, b: dY.baseAddress!, ldb: layer.outputChannels,
+                                           beta: 1, c: dK.baseAddress!, ldc: layer.outputChannels)
+                    }
+                }
+            }
+            for pixel in 0..<pixels {
+                for channel in 0..<layer.outputChannels { gradients[2 * index + 1][channel] += outputGradient[pixel * layer.outputChannels + channel] }
+            }
+            guard index > 0 else { break }
+            // Reuse the patch buffer for d(patches) = dY * K^T, then fold it back onto the input.
+            patches.withUnsafeMutableBufferPointer { patchGradient in
+                outputGradient.withUnsafeBufferPointer { dY in
+                    layer.kernel.withUnsafeBufferPointer { kernel in
+                        LinearAlgebra.gemm(transposeB: true, m: pixels, n: patchLength, k: layer.outputChannels,
+                                           a: dY.baseAddress!, lda: layer.outputChannels, b: kernel.baseAddress!, ldb: layer.outputChannels,
+                                           c: patchGradient.baseAddress!, ldc: patchLength)
+                    }
+                }
+            }
+            var inputGradient = [Float](repeating: 0, count: pixels * layer.inputChannels)
+            patches.withUnsafeBufferPointer { patchGradient in
+                inputGradient.withUnsafeMutableBufferPointer { dX in
+                    ConvKernelLayout.foldAdding(patchGradient.baseAddress!, height: height, width: width, channels: layer.inputChannels,
+                                                into: dX.baseAddress!)
+                }
+            }
+            outputGradient = inputGradient
+        }
+    }
+
+    /// One conv layer with bias and ReLU.
+    static func convolve(_ layer: ConvBlockParameters.Layer, _ input: [Float], height: Int, width: Int) -> [Float] {
+        let pixels = height * width
+        let patchLength = 9 * layer.inputChannels
+        var patches = [Float](repeating: 0, count: pixels * patchLength)
+        input.withUnsafeBufferPointer { source in
+            patches.withUnsafeMutableBufferPointer { patches in
+                ConvKernelLayout.unfold(source.baseAddress!, height: height, width: width, channels: layer.inputChannels,
+                                        rows: 0..<height, into: patches.baseAddress!)
+            }
+        }
+        var output = [Float](repeating: 0, count: pixels * layer.outputChannels)
+        for pixel in 0..<pixels {
+            for channel in 0..<layer.outputChannels { output[pixel * layer.outputChannels + channel] = layer.bias[channel] }
+        }
+        patches.withUnsafeBufferPointer { patches in
+            layer.kernel.withUnsafeBufferPointer { kernel in
+                output.withUnsafeMutableBufferPointer { output in
+                    LinearAlgebra.gemm(m: pixels, n: layer.outputChannels, k: patchLength,
+                                       a: patches.baseAddress!, lda: patchLength, b: kernel.baseAddress!, ldb: layer.outputChannels,
+                                       beta: 1, c: output.baseAddress!, ldc: layer.outputChannels)
+                }
+            }
+        }
+        for i in output.indices where output[i] < 0 { output[i] = 0 }
+        return output
+    }
+
+    /// 2x2 max-pool, stride 2, odd trailing rows/columns dropped.
+    static func maxPool(_ input: [Float], height: Int, width: Int, channels: Int) -> [Float] {
+        let (outHeight, outWidth) = (height / 2, width / 2)
+        var output = [Float](repeating: 0, count: outHeight * outWidth * channels)
+        for y in 0..<outHeight {
+            for x in 0..<outWidth {
+                for c in 0..<channels {
+                    output[(y * outWidth + x) * channels + c] = windowArgmax(input, y: y, x: x, c: c, width: width, channels: channels).value
+                }
+            }
+        }
+        return output
+    }
+
+    /// Sends each pooled gradient to the window position that held the maximum (the first, on ties).
+    static func maxPoolBackward(_ pooledGradient: [Float], output: [Float], height: Int, width: Int, channels: Int) -> [Float] {
+        let (outHeight, outWidth) = (height / 2, width / 2)
+        var gradient = [Float](repeating: 0, count: height * width * channels)
+        for y in 0..<outHeight {
+            for x in 0..<outWidth {
+                for c in 0..<channels {
+                    let position = windowArgmax(output, y: y, x: x, c: c, width: width, channels: channels).index
+                    gradient[position] += pooledGradient[(y * outWidth + x) * channels + c]
+                }
+            }
+        }
+        return gradient
+    }
+
+    private static func windowArgmax(_ input: [Float], y: Int, x: Int, c: Int, width: Int, channels: Int) -> (index: Int, value: Float) {
+        var best = ((2 * y) * width + 2 * x) * channels + c
+        for (dy, dx) in [(0, 1), (1, 0), (1, 1)] {
+            let index = ((2 * y + dy) * width + 2 * x + dx) * channels + c
+            if input[index] > input[best] { best = index }
+        }
+        return (best, input[best])
+    }
+}

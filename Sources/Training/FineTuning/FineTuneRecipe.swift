@@ -1,0 +1,15 @@
+/// The second training stage: after the head has been trained on the frozen backbone, the last VGG block
+/// (block 5) and the head are trained together at a small learning rate, on cached `block4_pool` features.
+public struct FineTuneRecipe: Sendable, Codable, Equatable {
+    /// Epochs of the second stage; the epoch with the lowest validation loss is kept.
+    public var epochs = 8
+    /// Adam's learning rate for block 5 and the head together (with Keras' legacy decay lr/epochs).
+    public var learningRate = 1e-5
+
+    public init() {}
+
+    public func validate() throws(DatasetError) {
+        guard epochs >= 1 else { throw DatasetError(file: "(options)", reason: "--fine-tune-epochs must be at least 1") }
+        guard learningRate > 0 else { throw DatasetError(file: "(options)", reason: "--fine-tune-learning-rate must be positive") }
+    }
+}
