@@ -83,9 +83,10 @@ public struct LayerSpec: Codable, Sendable, Equatable {
     public static func dropout(_ rate: Double) -> LayerSpec { LayerSpec(type: .dropout, rate: rate) }
     public static let softmax = LayerSpec(type: .softmax)
 
-    /// The tutorial's head: AvgPool 2x2, Flatten, Dense `hidden` ReLU, Dropout 0.5, Dense `classes` softmax.
-    public static func tutorialHead(hidden: Int = 128, classes: Int, dropout: Double = 0.5) -> [LayerSpec] {
-        [.averagePool(2), .flatten, .dense("dense", units: hidden), .relu, .dropout(dropout),
+    /// The tutorial's head: AvgPool 2x2, Flatten, Dense `hidden` ReLU, Dropout 0.5, Dense `classes` softmax
+    /// (`pool` changes the pooling size).
+    public static func tutorialHead(hidden: Int = 128, classes: Int, dropout: Double = 0.5, pool: Int = 2) -> [LayerSpec] {
+        [.averagePool(pool), .flatten, .dense("dense", units: hidden), .relu, .dropout(dropout),
          .dense("dense_1", units: classes), .softmax]
     }
 }

@@ -8,6 +8,9 @@ public struct HeadRecipe: Sendable, Codable, Equatable {
         case balanced
     }
 
+    /// Average pooling (size and stride) on the 7x7 `block5_pool` map before flattening: the tutorial's 2
+    /// (3x3 cells, 4608 inputs); 7 is global average pooling (512 inputs, blind to where a feature is).
+    public var pool = 2
     /// Units of the hidden dense layer.
     public var hidden = 128
     /// Dropout rate after the hidden layer (inverted scaling during training).
@@ -36,6 +39,7 @@ public struct HeadRecipe: Sendable, Codable, Equatable {
         func check(_ ok: Bool, _ message: String) throws(DatasetError) {
             if !ok { throw DatasetError(file: "(options)", reason: message) }
         }
+        try check(pool >= 1, "--pool must be at least 1")
         try check(hidden >= 1, "--hidden must be at least 1")
         try check(dropout >= 0 && dropout < 1, "--dropout must be in [0, 1)")
         try check(learningRate > 0, "--learning-rate must be positive")

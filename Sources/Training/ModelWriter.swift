@@ -21,7 +21,7 @@ public enum ModelWriter {
 
     /// Writes the model and returns its manifest; `block` is a fine-tuned block 5 stored with the head.
     @discardableResult
-    public static func write(_ parameters: HeadParameters, block: ConvBlockParameters? = nil, dropout: Double, name: String, version: String, description: String,
+    public static func write(_ parameters: HeadParameters, block: ConvBlockParameters? = nil, pool: Int = 2, dropout: Double, name: String, version: String, description: String,
                              labels: [String], positiveLabel: String, threshold: Double, preprocessing: Preprocessing,
                              backboneSHA256: String, training: [String: String], to paths: Paths) throws(DatasetError) -> ModelManifest {
         do {
@@ -42,7 +42,7 @@ public enum ModelWriter {
         let manifest = ModelManifest(
             name: name, version: version, description: description, labels: labels, positiveLabel: positiveLabel,
             threshold: threshold, preprocessing: preprocessing, backbone: BackboneReference(sha256: backboneSHA256, fineTunedLayers: block?.layerNames),
-            head: LayerSpec.tutorialHead(hidden: parameters.hidden, classes: parameters.classes, dropout: dropout),
+            head: LayerSpec.tutorialHead(hidden: parameters.hidden, classes: parameters.classes, dropout: dropout, pool: pool),
             weights: FileReference(file: URL(fileURLWithPath: paths.weights).lastPathComponent, sha256: weightsSHA256),
             training: training)
         try writeJSON(manifest, to: paths.manifest)

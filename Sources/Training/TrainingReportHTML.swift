@@ -15,7 +15,7 @@ public enum TrainingReportHTML {
         let recipe = report.recipe
         body += "<h2>Recipe</h2>\n"
         body += HTML.table(["setting", "value"], [
-            ["head", "AvgPool 2x2, Flatten, Dense \(recipe.hidden) ReLU, Dropout \(recipe.dropout), Dense \(report.labels.count) softmax"],
+            ["head", "AvgPool \(recipe.pool)x\(recipe.pool), Flatten, Dense \(recipe.hidden) ReLU, Dropout \(recipe.dropout), Dense \(report.labels.count) softmax"],
             ["optimiser", "Adam lr \(recipe.learningRate), decay \(recipe.effectiveDecay), beta1 \(recipe.beta1), beta2 \(recipe.beta2), epsilon \(recipe.epsilon)"],
             ["epochs / batch", "\(recipe.epochs) / \(recipe.batchSize)"],
             ["class weighting", recipe.classWeighting.rawValue],

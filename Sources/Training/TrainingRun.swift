@@ -84,6 +84,9 @@ public struct TrainingRun: Sendable {
         guard !options.name.isEmpty, !options.name.contains("/") else {
             throw DatasetError(file: "(options)", reason: "--name must be a plain file name, e.g. covid_normal")
         }
+        guard options.recipe.pool <= options.preprocessing.size / 32 else {
+            throw DatasetError(file: "(options)", reason: "--pool \(options.recipe.pool) is larger than the \(options.preprocessing.size / 32)x\(options.preprocessing.size / 32) backbone output")
+        }
         let dataset = try options.source.load()
         let origin = options.source.inputs.joined(separator: ", ")
         try dataset.validateForTraining(minimumPerClass: options.minimumPerClass, origin: origin)
@@ -111,7 +114,7 @@ public struct TrainingRun: Sendable {
         let (dataset, positive, extractor) = try prepare()
         let split = DataSplit(dataset, validationFraction: options.validationFraction, seed: options.recipe.seed)
         let labelIndex = Dictionary(uniqueKeysWithValues: dataset.labels.enumerated().map { ($1, $0) })
-        let pool = LayerSpec.tutorialHead(classes: dataset.labels.count)[0].pool ?? 2
+        let pool = options.recipe.pool
         let reduce: @Sendable (Tensor) -> [Float] = { FeaturePooling.averagePoolFlatten($0, size: pool) }
 
         // Fine-tuning keeps the block4_pool maps for the second stage; the first stage reads them through the
@@ -164,7 +167,7 @@ public struct TrainingRun: Sendable {
         var parameters = trained.parameters
         var fineTuned: FineTunedModel?
         if let fineTune = options.fineTune {
-            let tuner = BlockFineTuner(recipe: options.recipe, fineTune: fineTune, pool: pool)
+            let tuner = BlockFineTuner(recipe: options.recipe, fineTune: fineTune)
             let tunedExamples = zip(split.training, trainingMaps).compactMap { image, maps in
                 maps.map { FineTuneExample(draws: $0, label: labelIndex[image.label]!) }
             }
@@ -187,7 +190,11 @@ public struct TrainingRun: Sendable {
                 }
             }
             console?.finish()
-            if !tunedValidation.isEmpty { console?.message("fine-tune: keeping epoch \(result.bestEpoch) (lowest validation loss)") }
+            if !tunedValidation.isEmpty {
+                console?.message(result.bestEpoch == 0
+                    ? "fine-tune: keeping the starting weights (no epoch lowered the validation loss; block 5 stays ImageNet's)"
+                    : "fine-tune: keeping epoch \(result.bestEpoch) (lowest validation loss)")
+            }
             parameters = result.head
             let tunedFeatures = tuner.pooledFeatures(result.block, tunedValidation.map(\.features))
             validationImages = zip(validationImages, tunedFeatures).map { ($0.0, $1) }
@@ -240,7 +247,7 @@ public struct TrainingRun: Sendable {
             validation: validation, validationBySource: validationBySource, calibration: calibration, extraction: extraction, headTrainingSeconds: headSeconds, model: paths)
 
         try ModelWriter.write(
-            parameters, block: fineTuned?.block, dropout: options.recipe.dropout, name: options.name,
+            parameters, block: fineTuned?.block, pool: options.recipe.pool, dropout: options.recipe.dropout, name: options.name,
             version: options.version ?? Self.today(), description: options.description ?? "\(dataset.labels.joined(separator: " vs ")) (positive: \(positive))",
             labels: dataset.labels, positiveLabel: positive, threshold: options.threshold, preprocessing: options.preprocessing,
             backboneSHA256: extractor.backboneSHA256, training: provenance(report), to: paths)
@@ -275,7 +282,7 @@ public struct TrainingRun: Sendable {
         var training: [String: String] = [
             "data": report.inputs.joined(separator: ", ") + (options.source.under.map { " (rows under \($0))" } ?? ""),
             "counts": report.labels.map { "\($0): \(report.trainingByLabel[$0] ?? 0) train + \(report.validationByLabel[$0] ?? 0) validation" }.joined(separator: "; "),
-            "recipe": backboneDescription(report) + "; head AvgPool2 Flatten Dense\(options.recipe.hidden) ReLU Dropout\(options.recipe.dropout) Dense\(report.labels.count) softmax; Adam lr \(options.recipe.learningRate) decay \(options.recipe.effectiveDecay); \(options.recipe.epochs) epochs, batch \(options.recipe.batchSize); class weights \(options.recipe.classWeighting.rawValue); augmentation \(options.augmentation.draws) draws, rotation \(options.augmentation.rotation), contrast \(options.augmentation.contrast), brightness \(options.augmentation.brightness), scale \(options.augmentation.scale)",
+            "recipe": backboneDescription(report) + "; head AvgPool\(options.recipe.pool) Flatten Dense\(options.recipe.hidden) ReLU Dropout\(options.recipe.dropout) Dense\(report.labels.count) softmax; Adam lr \(options.recipe.learningRate) decay \(options.recipe.effectiveDecay); \(options.recipe.epochs) epochs, batch \(options.recipe.batchSize); class weights \(options.recipe.classWeighting.rawValue); augmentation \(options.augmentation.draws) draws, rotation \(options.augmentation.rotation), contrast \(options.augmentation.contrast), brightness \(options.augmentation.brightness), scale \(options.augmentation.scale)",
             "seed": "\(options.recipe.seed)",
             "date": report.createdAt,
             "command": report.commandLine,

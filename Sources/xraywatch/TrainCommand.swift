@@ -41,6 +41,7 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Intensity normalisation after resizing: none, stretch or equalise.")
     var intensity: String = IntensityNormalisation.none.rawValue
 
+    @Option(help: "Average pooling size on the 7x7 backbone output before the dense layers (2 as the tutorial; 7 = global average).") var pool: Int = 2
     @Option(help: "Hidden dense units.") var hidden: Int = 128
     @Option(help: "Dropout rate.") var dropout: Double = 0.5
     @Option(help: "Adam learning rate.") var learningRate: Double = 1e-4
@@ -83,6 +84,7 @@ struct Train: AsyncParsableCommand {
         guard let intensityMode = IntensityNormalisation(rawValue: intensity) else { throw ValidationError("--intensity must be one of \(IntensityNormalisation.allCases.map(\.rawValue).joined(separator: ", "))") }
         options.preprocessing = Preprocessing(resize: resizeMode, normalisation: normalisationMode, size: size, border: border, intensity: intensityMode)
         guard let weighting = HeadRecipe.ClassWeighting(rawValue: classWeight) else { throw ValidationError("--class-weight must be none or balanced") }
+        options.recipe.pool = pool
         options.recipe.hidden = hidden
         options.recipe.dropout = dropout
         options.recipe.learningRate = learningRate

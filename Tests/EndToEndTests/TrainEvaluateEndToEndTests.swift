@@ -123,7 +123,7 @@ import TestSupport
         ], in: folder)
         #expect(train.status == 0, "train failed: \(train.stderr)")
         #expect(train.stderr.contains("fine-tune epoch 2/2"), "\(train.stderr)")
-        #expect(train.stderr.contains("keeping epoch"))
+        #expect(train.stderr.contains("fine-tune: keeping"))
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("models/covid_normal.json"))) as? [String: Any]
         let backbone = try #require(manifest?["backbone"] as? [String: Any])
         #expect(backbone["fineTunedLayers"] as? [String] == ["block5_conv1", "block5_conv2", "block5_conv3"])

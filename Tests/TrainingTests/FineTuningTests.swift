@@ -97,12 +97,13 @@ import TestSupport
         recipe.hidden = 8
         recipe.batchSize = 4
         recipe.dropout = 0
+        recipe.pool = 2
         var fineTune = FineTuneRecipe()
         fineTune.epochs = 15
         fineTune.learningRate = 3e-2
         let block = Self.randomBlock(channels: [3, 6], seed: 7)
         let head = HeadParameters(inputs: 6, hidden: 8, classes: 2, seed: 8)
-        let tuner = BlockFineTuner(recipe: recipe, fineTune: fineTune, pool: 2)
+        let tuner = BlockFineTuner(recipe: recipe, fineTune: fineTune)
         var epochs = 0
         let result = tuner.train(block: block, head: head, examples: examples, validation: validation, classWeights: [1, 1]) { event in
             if case .epoch = event { epochs += 1 }
@@ -111,6 +112,7 @@ import TestSupport
         #expect(result.history.last!.loss < result.history.first!.loss / 2, "\(result.history.map(\.loss))")
         #expect(result.block != block, "the block's weights must be trained too")
         let losses = result.history.compactMap(\.validationLoss)
+        #expect(result.bestEpoch >= 1, "training must beat the random starting block")
         #expect(losses[result.bestEpoch - 1] == losses.min())
         let predictions = HeadTrainer.predict(result.head, tuner.pooledFeatures(result.block, validation.map(\.features)))
         #expect(zip(predictions, validation).allSatisfy { $0[$1.label] > 0.5 })

@@ -13,7 +13,8 @@ public struct FineTunedModel: Sendable {
     public var block: ConvBlockParameters
     public var head: HeadParameters
     public var history: [EpochRecord]
-    /// The epoch kept (lowest validation loss; the last one without validation images).
+    /// The epoch kept: the one with the lowest validation loss, 0 when none beat the starting weights (the
+    /// last epoch without validation images).
     public var bestEpoch: Int
 }
 
@@ -23,12 +24,13 @@ public struct FineTunedModel: Sendable {
 public struct BlockFineTuner: Sendable {
     public let recipe: HeadRecipe
     public let fineTune: FineTuneRecipe
-    /// Average pool size between the block and the head's first dense layer (the tutorial's 2).
-    public let pool: Int
 
-    public init(recipe: HeadRecipe, fineTune: FineTuneRecipe, pool: Int = 2) {
-        self.recipe = recipe; self.fineTune = fineTune; self.pool = pool
+    public init(recipe: HeadRecipe, fineTune: FineTuneRecipe) {
+        self.recipe = recipe; self.fineTune = fineTune
     }
+
+    /// Average pool size between the block and the head's first dense layer.
+    private var pool: Int { recipe.pool }
 
     public func train(block: ConvBlockParameters, head: HeadParameters, examples: [FineTuneExample],
                       validation: [(features: Tensor, label: Int)], classWeights: [Float],
@@ -42,6 +44,7 @@ public struct BlockFineTuner: Sendable {
         let keepScale = Float(1 / (1 - recipe.dropout))
         var history: [EpochRecord] = []
         var best: (loss: Double, epoch: Int, values: [[Float]])?
+        if !validation.isEmpty { best = (validationLoss(values, headCount: headCount, head: headShapes, block: blockShapes, validation), 0, values) }
 
         for epoch in 1...fineTune.epochs {
             var random = SeededRandom(seed: recipe.seed, stream: 0xF17E_0000 + UInt64(epoch))
@@ -69,9 +72,7 @@ public struct BlockFineTuner: Sendable {
             var record = EpochRecord(epoch: epoch, loss: lossSum / Double(order.count), accuracy: Double(correct) / Double(order.count),
                                      learningRate: optimizer.currentLearningRate)
             if !validation.isEmpty {
-                let pooled = pooledFeatures(blockShapes.with(flat: Array(values[headCount...])), validation.map(\.features))
-                let (loss, accuracy) = HeadTrainer.evaluate(headShapes.with(flat: Array(values[..<headCount])),
-                                                            zip(pooled, validation).map { ValidationExample(features: $0, label: $1.label) })
+                let (loss, accuracy) = validationFigures(values, headCount: headCount, head: headShapes, block: blockShapes, validation)
                 record.validationLoss = loss
                 record.validationAccuracy = accuracy
                 if best == nil || loss < best!.loss { best = (loss, epoch, values) }
@@ -82,6 +83,19 @@ public struct BlockFineTuner: Sendable {
         let kept = best?.values ?? values
         return FineTunedModel(block: blockShapes.with(flat: Array(kept[headCount...])), head: headShapes.with(flat: Array(kept[..<headCount])),
                               history: history, bestEpoch: best?.epoch ?? fineTune.epochs)
+    }
+
+    /// Unweighted validation loss and accuracy of the parameters in optimiser order (head, then block).
+    private func validationFigures(_ values: [[Float]], headCount: Int, head: HeadParameters, block: ConvBlockParameters,
+                                   _ validation: [(features: Tensor, label: Int)]) -> (loss: Double, accuracy: Double) {
+        let pooled = pooledFeatures(block.with(flat: Array(values[headCount...])), validation.map(\.features))
+        return HeadTrainer.evaluate(head.with(flat: Array(values[..<headCount])),
+                                    zip(pooled, validation).map { ValidationExample(features: $0, label: $1.label) })
+    }
+
+    private func validationLoss(_ values: [[Float]], headCount: Int, head: HeadParameters, block: ConvBlockParameters,
+                                _ validation: [(features: Tensor, label: Int)]) -> Double {
+        validationFigures(values, headCount: headCount, head: head, block: block, validation).loss
     }
 
     /// The head's input vectors for `inputs`: the block, then average pooling and flattening; one image per core.
