@@ -90,14 +90,12 @@ public struct EvaluationRun: Sendable {
         var statistics = ExtractionStatistics()
         for preprocessing in Set(models.map(\.manifest.preprocessing)).sorted(by: { $0.identifier < $1.identifier }) {
             let members = models.filter { $0.manifest.preprocessing == preprocessing }
-            let output: VGG16Backbone.Output = members.contains { $0.backboneOutput == .block4Pool } ? .block4Pool : .block5Pool
-            let extractor = try FeatureExtractor(backbonePath: options.backbonePath, preprocessing: preprocessing, cache: cache, output: output)
-            let maps = try await extractor.extract(dataset.images.map(\.path), augmentation: AugmentationSettings(draws: 1, rotation: 0),
-                                                   draws: 1, progress: progress) { $0 }
-            let group = ModelGroup(models: members, sharedLastBlock: try extractor.loadedBackbone().lastBlock)
-            var scored = group.probabilities(maps.features.compactMap { $0?[0] }).makeIterator()
-            let result = ExtractionResult(features: maps.features.map { $0.map { _ in [scored.next()!] } }, skipped: maps.skipped,
-                                          statistics: maps.statistics)
+            let group = ModelGroup(models: members, sharedLastBlock: try probe.loadedBackbone().lastBlock)
+            let extractor = try FeatureExtractor(backbonePath: options.backbonePath, preprocessing: preprocessing, cache: cache,
+                                                 output: group.backboneOutput)
+            // Each map is scored as it arrives, so memory stays flat however many images there are.
+            let result = try await extractor.extract(dataset.images.map(\.path), augmentation: AugmentationSettings(draws: 1, rotation: 0),
+                                                     draws: 1, progress: progress) { group.probabilities([$0])[0] }
             for (index, value) in result.features.enumerated() {
                 if let value { probabilities[index]?.merge(value[0]) { a, _ in a } } else { probabilities[index] = nil }
             }
