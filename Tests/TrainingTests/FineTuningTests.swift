@@ -116,6 +116,11 @@ import TestSupport
         #expect(losses[result.bestEpoch - 1] == losses.min())
         let predictions = HeadTrainer.predict(result.head, tuner.pooledFeatures(result.block, validation.map(\.features)))
         #expect(zip(predictions, validation).allSatisfy { $0[$1.label] > 0.5 })
+
+        // Without validation images the last epoch is kept.
+        let unvalidated = tuner.train(block: block, head: head, examples: examples, validation: [], classWeights: [1, 1])
+        #expect(unvalidated.bestEpoch == 15 && unvalidated.history.allSatisfy { $0.validationLoss == nil })
+        #expect(tuner.pooledFeatures(block, []).isEmpty)
     }
 
     /// What the trainer computes (unfolded products) and what the program runs (the engine's `ConvBlock`,

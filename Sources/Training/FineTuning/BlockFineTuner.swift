@@ -146,6 +146,7 @@ public struct BlockFineTuner: Sendable {
 
     /// `transform(0..<count)` spread over the cores, results in order.
     private func parallelMap<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
+        guard count > 0 else { return [] }
         nonisolated(unsafe) let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
         _ = slots.initialize(from: repeatElement(nil, count: count))
         defer { slots.deinitialize().deallocate() }
