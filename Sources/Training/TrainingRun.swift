@@ -192,7 +192,7 @@ public struct TrainingRun: Sendable {
             console?.finish()
             if !tunedValidation.isEmpty {
                 console?.message(result.bestEpoch == 0
-                    ? "fine-tune: keeping the starting weights (no epoch lowered the validation loss; block 5 stays ImageNet's)"
+                    ? "fine-tune: keeping the starting weights (no epoch lowered the validation loss; block 5 stays ImageNet's, so the model is written as a frozen-backbone model)"
                     : "fine-tune: keeping epoch \(result.bestEpoch) (lowest validation loss)")
             }
             parameters = result.head
@@ -247,7 +247,7 @@ public struct TrainingRun: Sendable {
             validation: validation, validationBySource: validationBySource, calibration: calibration, extraction: extraction, headTrainingSeconds: headSeconds, model: paths)
 
         try ModelWriter.write(
-            parameters, block: fineTuned?.block, pool: options.recipe.pool, dropout: options.recipe.dropout, name: options.name,
+            parameters, block: fineTuned.flatMap { $0.bestEpoch == 0 ? nil : $0.block }, pool: options.recipe.pool, dropout: options.recipe.dropout, name: options.name,
             version: options.version ?? Self.today(), description: options.description ?? "\(dataset.labels.joined(separator: " vs ")) (positive: \(positive))",
             labels: dataset.labels, positiveLabel: positive, threshold: options.threshold, preprocessing: options.preprocessing,
             backboneSHA256: extractor.backboneSHA256, training: provenance(report), to: paths)
