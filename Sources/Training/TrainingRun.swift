@@ -168,33 +168,14 @@ public struct TrainingRun: Sendable {
         var fineTuned: FineTunedModel?
         if let fineTune = options.fineTune {
             let tuner = BlockFineTuner(recipe: options.recipe, fineTune: fineTune)
-            let tunedExamples = zip(split.training, trainingMaps).compactMap { image, maps in
-                maps.map { FineTuneExample(draws: $0, label: labelIndex[image.label]!) }
-            }
             let tunedValidation = zip(split.validation, validationMaps).compactMap { image, maps in
                 maps.map { (features: $0[0], label: labelIndex[image.label]!) }
             }
-            let start: ConvBlockParameters
-            do {
-                start = try ConvBlockParameters(weights: SafeTensorsFile(contentsOf: options.backbonePath), layerNames: VGG16Backbone.layerNames.last!)
-            } catch {
-                throw DatasetError(file: options.backbonePath, reason: "block 5 cannot be loaded for fine-tuning (\(error.reason))")
+            let tunedExamples = zip(split.training, trainingMaps).compactMap { image, maps in
+                maps.map { FineTuneExample(draws: $0, label: labelIndex[image.label]!) }
             }
-            console?.message("fine-tuning block 5 and the head (\(fineTune.epochs) epochs, learning rate \(fineTune.learningRate))")
-            console?.start(total: batchesPerEpoch * fineTune.epochs, unit: "batches")
-            let result = tuner.train(block: start, head: parameters, examples: tunedExamples, validation: tunedValidation,
-                                     classWeights: trained.classWeights.map(Float.init)) { event in
-                switch event {
-                case .batch: console?.advance()
-                case .epoch(let record): console?.message("fine-tune " + Self.describe(record, of: fineTune.epochs))
-                }
-            }
-            console?.finish()
-            if !tunedValidation.isEmpty {
-                console?.message(result.bestEpoch == 0
-                    ? "fine-tune: keeping the starting weights (no epoch lowered the validation loss; block 5 stays ImageNet's, so the model is written as a frozen-backbone model)"
-                    : "fine-tune: keeping epoch \(result.bestEpoch) (lowest validation loss)")
-            }
+            let result = try fineTuneBlock5(tuner, head: parameters, examples: tunedExamples, validation: tunedValidation,
+                                            classWeights: trained.classWeights.map(Float.init), batchesPerEpoch: batchesPerEpoch, console: console)
             parameters = result.head
             let tunedFeatures = tuner.pooledFeatures(result.block, tunedValidation.map(\.features))
             validationImages = zip(validationImages, tunedFeatures).map { ($0.0, $1) }
@@ -297,8 +278,39 @@ public struct TrainingRun: Sendable {
         return training
     }
 
+    /// The second stage: block 5 (from the backbone's ImageNet weights) and the head trained together.
+    private func fineTuneBlock5(_ tuner: BlockFineTuner, head: HeadParameters, examples: [FineTuneExample],
+                                validation: [(features: Tensor, label: Int)], classWeights: [Float], batchesPerEpoch: Int,
+                                console: ProgressReporter?) throws(DatasetError) -> FineTunedModel {
+        let start: ConvBlockParameters
+        do {
+            start = try ConvBlockParameters(weights: SafeTensorsFile(contentsOf: options.backbonePath), layerNames: VGG16Backbone.layerNames.last!)
+        } catch {
+            throw DatasetError(file: options.backbonePath, reason: "block 5 cannot be loaded for fine-tuning (\(error.reason))")
+        }
+        let epochs = tuner.fineTune.epochs
+        console?.message("fine-tuning block 5 and the head (\(epochs) epochs, learning rate \(tuner.fineTune.learningRate))")
+        console?.start(total: batchesPerEpoch * epochs, unit: "batches")
+        let result = tuner.train(block: start, head: head, examples: examples, validation: validation, classWeights: classWeights) { event in
+            switch event {
+            case .batch: console?.advance()
+            case .epoch(let record): console?.message("fine-tune " + Self.describe(record, of: epochs))
+            }
+        }
+        console?.finish()
+        if !validation.isEmpty {
+            console?.message(result.bestEpoch == 0
+                ? "fine-tune: keeping the starting weights (no epoch lowered the validation loss; block 5 stays ImageNet's, so the model is written as a frozen-backbone model)"
+                : "fine-tune: keeping epoch \(result.bestEpoch) (lowest validation loss)")
+        }
+        return result
+    }
+
     private func backboneDescription(_ report: TrainingReport) -> String {
         guard let fineTune = report.fineTune else { return "frozen VGG16" }
+        if report.fineTuneBestEpoch == 0 {
+            return "frozen VGG16 (fine-tuning block 5 was tried for \(fineTune.epochs) epochs; none beat ImageNet's weights on validation)"
+        }
         return "VGG16 with block 5 fine-tuned after the head (\(fineTune.epochs) epochs, Adam lr \(fineTune.learningRate), epoch \(report.fineTuneBestEpoch ?? fineTune.epochs) kept)"
     }
 
