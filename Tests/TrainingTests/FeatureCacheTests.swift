@@ -41,6 +41,10 @@ import TestSupport
         #expect(other.fileName != key.fileName)
         other = key; other.augmentation = "draw=1;rotation=10.0"
         #expect(other.fileName != key.fileName)
+        other = key; other.output = .block4Pool
+        #expect(other.fileName != key.fileName)
+        // block5_pool keys keep the text they had before block4_pool entries existed, so old caches stay valid.
+        #expect(!key.text.contains("output="))
     }
 
     @Test func corruptTruncatedAndStaleEntriesAreNeverUsed() throws {
