@@ -47,13 +47,7 @@ public struct ConvBlock: Sendable {
 
     /// The block on several maps, one image per core.
     public func forward(batch inputs: [Tensor]) -> [Tensor] {
-        nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Tensor?>.allocate(capacity: inputs.count)
-        _ = results.initialize(from: repeatElement(nil, count: inputs.count))
-        defer { results.deinitialize().deallocate() }
-        Parallel.forEachShare(of: inputs.count, workers: VGG16Backbone.workerCount) { share, _ in
-            for index in share { results[index] = forward(inputs[index]) }
-        }
-        return results.map { $0! }
+        Parallel.map(inputs.count, workers: VGG16Backbone.workerCount) { forward(inputs[$0]) }
     }
 
     /// Scratch floats one worker needs for maps `width` wide.

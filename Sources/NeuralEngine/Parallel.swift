@@ -15,4 +15,17 @@ public enum Parallel {
             DispatchQueue.concurrentPerform(iterations: ranges.count) { worker in body(ranges[worker], worker) }
         }
     }
+
+    /// `transform` of every index in `0..<count`, spread over `workers` threads in contiguous shares; results in order.
+    public static func map<T: Sendable>(_ count: Int, workers: Int, _ transform: (Int) -> T) -> [T] {
+        guard count > 0 else { return [] }
+        nonisolated(unsafe) let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
+        _ = slots.initialize(from: repeatElement(nil, count: count))
+        defer { slots.deinitialize().deallocate() }
+        // Each share fills only its own slots.
+        forEachShare(of: count, workers: workers) { share, _ in
+            for index in share { slots[index] = transform(index) }
+        }
+        return slots.map { $0! }
+    }
 }

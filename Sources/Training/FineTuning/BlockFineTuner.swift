@@ -44,7 +44,7 @@ public struct BlockFineTuner: Sendable {
         let keepScale = Float(1 / (1 - recipe.dropout))
         var history: [EpochRecord] = []
         var best: (loss: Double, epoch: Int, values: [[Float]])?
-        if !validation.isEmpty { best = (validationLoss(values, headCount: headCount, head: headShapes, block: blockShapes, validation), 0, values) }
+        if !validation.isEmpty { best = (validationFigures(values, headCount: headCount, head: headShapes, block: blockShapes, validation).loss, 0, values) }
 
         for epoch in 1...fineTune.epochs {
             var random = SeededRandom(seed: recipe.seed, stream: 0xF17E_0000 + UInt64(epoch))
@@ -93,14 +93,9 @@ public struct BlockFineTuner: Sendable {
                                     zip(pooled, validation).map { ValidationExample(features: $0, label: $1.label) })
     }
 
-    private func validationLoss(_ values: [[Float]], headCount: Int, head: HeadParameters, block: ConvBlockParameters,
-                                _ validation: [(features: Tensor, label: Int)]) -> Double {
-        validationFigures(values, headCount: headCount, head: head, block: block, validation).loss
-    }
-
     /// The head's input vectors for `inputs`: the block, then average pooling and flattening; one image per core.
     public func pooledFeatures(_ block: ConvBlockParameters, _ inputs: [Tensor]) -> [[Float]] {
-        parallelMap(inputs.count) { index in
+        Parallel.map(inputs.count, workers: VGG16Backbone.workerCount) { index in
             let input = inputs[index]
             let output = ConvBlockNetwork.forward(block, input: input.values, height: input.shape[0], width: input.shape[1])
             return pooledVector(output)
@@ -110,7 +105,7 @@ public struct BlockFineTuner: Sendable {
     /// Loss, correct count and gradients (head then block, in optimiser order) of one mini-batch.
     private func batchStep(block: ConvBlockParameters, head: HeadParameters, inputs: [Tensor], labels: [Int],
                            mask: [Float]?, weights: [Float]) -> (loss: Double, correct: Int, gradients: [[Float]]) {
-        let activations = parallelMap(inputs.count) { index in
+        let activations = Parallel.map(inputs.count, workers: VGG16Backbone.workerCount) { index in
             ConvBlockNetwork.forward(block, input: inputs[index].values, height: inputs[index].shape[0], width: inputs[index].shape[1])
         }
         let result = HeadNetwork.lossAndGradients(head, inputs: activations.flatMap(pooledVector), labels: labels,
@@ -118,7 +113,7 @@ public struct BlockFineTuner: Sendable {
         let inputGradient = result.inputGradient!
         let workers = VGG16Backbone.workerCount
         // Each worker sums the gradients of its own images; the sums are added at the end.
-        let partial = parallelMap(workers) { worker -> [[Float]] in
+        let partial = Parallel.map(workers, workers: workers) { worker -> [[Float]] in
             var sums = block.zeros()
             for index in stride(from: worker, to: inputs.count, by: workers) {
                 let output = activations[index]
@@ -144,16 +139,4 @@ public struct BlockFineTuner: Sendable {
         return FeaturePooling.averagePoolFlatten(Tensor(shape: shape, values: activations.pooled), size: pool)
     }
 
-    /// `transform(0..<count)` spread over the cores, results in order.
-    private func parallelMap<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
-        guard count > 0 else { return [] }
-        nonisolated(unsafe) let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
-        _ = slots.initialize(from: repeatElement(nil, count: count))
-        defer { slots.deinitialize().deallocate() }
-        let workers = min(VGG16Backbone.workerCount, count)
-        Parallel.forEachShare(of: workers, workers: workers) { share, _ in
-            for worker in share { for index in stride(from: worker, to: count, by: workers) { slots[index] = transform(index) } }
-        }
-        return slots.map { $0! }
-    }
 }

@@ -43,13 +43,7 @@ public enum ConvBlockNetwork {
             for i in outputGradient.indices where output[i] <= 0 { outputGradient[i] = 0 }
             let layerInput = index == 0 ? input : activations.layerOutputs[index - 1]
             let patchLength = 9 * layer.inputChannels
-            var patches = [Float](repeating: 0, count: pixels * patchLength)
-            layerInput.withUnsafeBufferPointer { source in
-                patches.withUnsafeMutableBufferPointer { patches in
-                    ConvKernelLayout.unfold(source.baseAddress!, height: height, width: width, channels: layer.inputChannels,
-                                            rows: 0..<height, into: patches.baseAddress!)
-                }
-            }
+            var patches = unfolded(layerInput, channels: layer.inputChannels, height: height, width: width)
             patches.withUnsafeBufferPointer { patches in
                 outputGradient.withUnsafeBufferPointer { dY in
                     gradients[2 * index].withUnsafeMutableBufferPointer { dK in
@@ -88,13 +82,7 @@ public enum ConvBlockNetwork {
     static func convolve(_ layer: ConvBlockParameters.Layer, _ input: [Float], height: Int, width: Int) -> [Float] {
         let pixels = height * width
         let patchLength = 9 * layer.inputChannels
-        var patches = [Float](repeating: 0, count: pixels * patchLength)
-        input.withUnsafeBufferPointer { source in
-            patches.withUnsafeMutableBufferPointer { patches in
-                ConvKernelLayout.unfold(source.baseAddress!, height: height, width: width, channels: layer.inputChannels,
-                                        rows: 0..<height, into: patches.baseAddress!)
-            }
-        }
+        let patches = unfolded(input, channels: layer.inputChannels, height: height, width: width)
         var output = [Float](repeating: 0, count: pixels * layer.outputChannels)
         for pixel in 0..<pixels {
             for channel in 0..<layer.outputChannels { output[pixel * layer.outputChannels + channel] = layer.bias[channel] }
@@ -110,6 +98,18 @@ public enum ConvBlockNetwork {
         }
         for i in output.indices where output[i] < 0 { output[i] = 0 }
         return output
+    }
+
+    /// The whole map's 3x3 patches, `[height * width, 9 * channels]`.
+    private static func unfolded(_ input: [Float], channels: Int, height: Int, width: Int) -> [Float] {
+        var patches = [Float](repeating: 0, count: height * width * 9 * channels)
+        input.withUnsafeBufferPointer { source in
+            patches.withUnsafeMutableBufferPointer { patches in
+                ConvKernelLayout.unfold(source.baseAddress!, height: height, width: width, channels: channels,
+                                        rows: 0..<height, into: patches.baseAddress!)
+            }
+        }
+        return patches
     }
 
     /// 2x2 max-pool, stride 2, odd trailing rows/columns dropped.
