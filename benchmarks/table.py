@@ -42,6 +42,10 @@ rows = [
      'n/a', paired_ratio(ours_b16, ('ort', ort_b16))),
     ('2 models end to end (images/s)', cell(figures('ours', ours_e2e), 2), 'n/a',
      cell(figures('keras', keras_two), 2), paired_ratio(ours_e2e, ('keras', keras_two))),
+    ('2 models end to end, no lung segmenter (images/s)', cell(figures('ours', lambda d: d.get('endToEndWithoutLungsImagesPerSecond') or float('nan')), 2),
+     'n/a', '', ''),
+    ('lung decoder + clean-up (ms/image)', cell([v for v in figures('ours', lambda d: d.get('lungSegmenterMillisecondsPerImage')) if v is not None], 1),
+     '', '', ''),
     ('tutorial 2 models, batch 1 (ms/image)', 'n/a', 'n/a', cell(figures('keras', keras_two_latency)), ''),
     ('peak RSS (MB)', cell(figures('ours', lambda d: d['peakResidentMegabytes'])), '', '', ''),
 ]
@@ -53,6 +57,13 @@ print()
 if by_kind['ours']:
     data = by_kind['ours'][0]['data']
     print(f"xraywatch: OpenBLAS kernel {data['kernel']}, {data['blasThreads']} BLAS thread(s); "
-          f"end to end = read, decode, preprocess, backbone and both heads on {data['endToEndImages']} files.")
+          f"end to end = read, decode, preprocess, backbone, both heads and (when configured) the lung segmenter "
+          f"on {data['endToEndImages']} files.")
+    pairs = [(r['data']['endToEndWithoutLungsImagesPerSecond'], r['data']['endToEndImagesPerSecond'])
+             for r in by_kind['ours'] if r['data'].get('endToEndWithoutLungsImagesPerSecond')]
+    if pairs:
+        added = [100 * (without / with_lungs - 1) for without, with_lungs in pairs]
+        print(f"Lung segmentation adds {statistics.median(added):.1f} % to the per-image cost "
+              f"(median of {len(added)} rounds; goal: at most 25 %).")
 print('Ratios: backbone rows are ours / ONNX Runtime (below 1 is faster); the end-to-end row is ours / Keras '
       "two-model batch-16 throughput (above 1 is faster; Keras's figure excludes decoding).")

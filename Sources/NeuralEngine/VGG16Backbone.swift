@@ -59,42 +59,56 @@ public final class VGG16Backbone: Sendable {
     /// is best left single-threaded (`BLASRuntime`). Two full-resolution activations per core at most,
     /// whatever the batch size.
     public func features(batch inputs: [[Float]], height: Int = 224, width: Int = 224, output: Output = .block5Pool) -> [Tensor] {
+        features(batch: inputs, height: height, width: width, output: output, taps: []).map(\.output)
+    }
+
+    /// The output of each image and, on the way, the pooled outputs of the blocks in `taps` (0-based block
+    /// indices, e.g. `[1, 2, 3]` for `block2_pool`...`block4_pool`), in `taps` order. The lung segmenter's
+    /// decoder reads these, so segmentation costs no extra backbone pass.
+    public func features(batch inputs: [[Float]], height: Int = 224, width: Int = 224, output: Output,
+                         taps: [Int]) -> [(output: Tensor, taps: [Tensor])] {
         let blocks = Array(self.blocks.prefix(output.blockCount))
         precondition(height >= 32 && width >= 32, "the backbone needs at least 32x32 pixels")
+        precondition(taps.allSatisfy { blocks.indices.contains($0) }, "taps must name blocks the backbone runs")
         for input in inputs { precondition(input.count == height * width * 3, "input must be \(height)x\(width)x3") }
         let workers = Self.workerCount
         let buffers = (0..<workers).map { _ in WorkingBuffers(for: blocks, height: height, width: width, workers: workers) }
         defer { buffers.forEach { $0.deallocate() } }
 
         // Each worker writes only its own image's slot.
-        nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Tensor?>.allocate(capacity: inputs.count)
+        nonisolated(unsafe) let results = UnsafeMutableBufferPointer<(output: Tensor, taps: [Tensor])?>.allocate(capacity: inputs.count)
         _ = results.initialize(from: repeatElement(nil, count: inputs.count))
         defer { results.deinitialize().deallocate() }
         let paired = inputs.count / workers * workers
         for start in stride(from: 0, to: paired, by: workers) {
             Parallel.forEachShare(of: workers, workers: workers) { share, worker in
-                results[start + share.lowerBound] = forward(inputs[start + share.lowerBound], through: blocks, height: height, width: width,
-                                                            buffers: buffers[worker], workers: 1)
+                results[start + share.lowerBound] = forward(inputs[start + share.lowerBound], through: blocks, taps: taps,
+                                                            height: height, width: width, buffers: buffers[worker], workers: 1)
             }
         }
         for index in paired..<inputs.count {
-            results[index] = forward(inputs[index], through: blocks, height: height, width: width, buffers: buffers[0], workers: workers)
+            results[index] = forward(inputs[index], through: blocks, taps: taps, height: height, width: width, buffers: buffers[0], workers: workers)
         }
         return results.map { $0! }
     }
 
-    /// One image through `blocks`, each layer split between `workers` threads.
-    private func forward(_ input: [Float], through blocks: [ConvBlock], height: Int, width: Int,
-                         buffers: WorkingBuffers, workers: Int) -> Tensor {
+    /// One image through `blocks`, each layer split between `workers` threads; copies out the tapped blocks' outputs.
+    private func forward(_ input: [Float], through blocks: [ConvBlock], taps: [Int], height: Int, width: Int,
+                         buffers: WorkingBuffers, workers: Int) -> (output: Tensor, taps: [Tensor]) {
         _ = buffers.ping.initialize(from: input)
         var (current, spare) = (buffers.ping.baseAddress!, buffers.pong.baseAddress!)
         var (h, w) = (height, width)
-        for block in blocks {
+        var tapped: [Int: Tensor] = [:]
+        for (index, block) in blocks.enumerated() {
             (current, spare) = block.apply(current, spare: spare, height: h, width: w, scratch: buffers.scratch, workers: workers)
             (h, w) = (h / 2, w / 2)
+            if taps.contains(index) { tapped[index] = Self.copy(current, height: h, width: w, channels: block.outputChannels) }
         }
-        let c = blocks.last!.outputChannels
-        return Tensor(shape: [h, w, c], values: Array(UnsafeBufferPointer(start: current, count: h * w * c)))
+        return (Self.copy(current, height: h, width: w, channels: blocks.last!.outputChannels), taps.map { tapped[$0]! })
+    }
+
+    private static func copy(_ values: UnsafeMutablePointer<Float>, height: Int, width: Int, channels: Int) -> Tensor {
+        Tensor(shape: [height, width, channels], values: Array(UnsafeBufferPointer(start: values, count: height * width * channels)))
     }
 
     /// Activations (ping-pong) and scratch for one image in flight.

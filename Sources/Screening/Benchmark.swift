@@ -10,6 +10,10 @@ public struct BenchmarkReport: Codable, Sendable {
     public var backboneMillisecondsPerImageBatch16: Double
     public var endToEndImages: Int
     public var endToEndImagesPerSecond: Double
+    /// With a lung segmenter loaded: the decoder and clean-up per image (on 224 px taps, image of 512 px)...
+    public var lungSegmenterMillisecondsPerImage: Double?
+    /// ...and the same end-to-end run without the segmenter, to show what segmentation adds.
+    public var endToEndWithoutLungsImagesPerSecond: Double?
     public var peakResidentMegabytes: Double
 }
 
@@ -40,12 +44,28 @@ public struct Benchmark: Sendable {
 
         // Decode every file once up front, so that a bad file fails before any timing.
         for path in imageFiles { _ = try ImageDecoder.decode(contentsOf: path, limits: limits) }
-        let endToEnd = seconds {
-            for start in stride(from: 0, to: imageFiles.count, by: 8) {
-                let images = imageFiles[start..<min(start + 8, imageFiles.count)]
-                    .compactMap { try? ImageDecoder.decode(contentsOf: $0, limits: limits) }
-                _ = screener.screen(images)
+        func endToEnd(_ screener: Screener) -> Double {
+            seconds {
+                for start in stride(from: 0, to: imageFiles.count, by: 8) {
+                    let images = imageFiles[start..<min(start + 8, imageFiles.count)]
+                        .compactMap { try? ImageDecoder.decode(contentsOf: $0, limits: limits) }
+                    _ = screener.screen(images)
+                }
             }
+        }
+        var withLungs = endToEnd(screener), withoutLungs: Double?
+        var lungMilliseconds: Double?
+        if let segmenter = screener.segmenter {
+            let plain = try! Screener(backbone: screener.backbone, models: screener.models, decision: screener.decision,
+                                      backboneSHA256: screener.backboneSHA256)
+            // Interleaved, best of two each: the machine's drift hits both alike.
+            withoutLungs = min(endToEnd(plain), endToEnd(plain))
+            withLungs = min(withLungs, endToEnd(screener))
+            let taps = screener.backbone.features(batch: [input], height: size, width: size, output: .block4Pool,
+                                                  taps: LungSegmenter.tappedBlocks)[0].taps
+            lungMilliseconds = 1000 * median((0..<repetitions).map { _ in
+                seconds { _ = segmenter.findings(taps: taps, imageWidth: 512, imageHeight: 512) }
+            })
         }
 
         return BenchmarkReport(
@@ -53,7 +73,9 @@ public struct Benchmark: Sendable {
             backboneMillisecondsBatch1: 1000 * single,
             backboneMillisecondsPerImageBatch16: 1000 * batched,
             endToEndImages: imageFiles.count,
-            endToEndImagesPerSecond: imageFiles.isEmpty ? 0 : Double(imageFiles.count) / endToEnd,
+            endToEndImagesPerSecond: imageFiles.isEmpty ? 0 : Double(imageFiles.count) / withLungs,
+            lungSegmenterMillisecondsPerImage: lungMilliseconds,
+            endToEndWithoutLungsImagesPerSecond: withoutLungs.map { imageFiles.isEmpty ? 0 : Double(imageFiles.count) / $0 },
             peakResidentMegabytes: Self.peakResidentMegabytes())
     }
 

@@ -20,14 +20,16 @@ public struct ClassificationLine: Sendable {
         switch outcome {
         case .verdict(let verdict):
             let scores = verdict.scores.map { "\($0.model)=\(String(format: "%.4f", $0.probability))" }.joined(separator: " ")
-            return "\(verdict.result.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  Prob \(String(format: "%3d", verdict.prob))  \(scores)  \(file)"
+            let lungs = verdict.lungs.map { "  " + $0.summary } ?? ""
+            return "\(verdict.result.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  Prob \(String(format: "%3d", verdict.prob))  \(scores)\(lungs)  \(file)"
         case .failure(let reason):
             return "ERROR     \(reason)"
         }
     }
 
     /// One JSON object: `file`, `result` (`POSITIVE`, `NEGATIVE` or `ERROR`), `prob` (whole percent),
-    /// `models` (P(positive) by model name), or `error` for a failure.
+    /// `models` (P(positive) by model name) and, with a segmenter, `lungs` (`LungFindings.jsonObject`); or
+    /// `error` for a failure.
     public var json: String {
         var object: [String: Any] = ["file": file]
         switch outcome {
@@ -37,6 +39,7 @@ public struct ClassificationLine: Sendable {
             object["models"] = Dictionary(uniqueKeysWithValues: verdict.scores.map {
                 ($0.model, ($0.probability * 1e6).rounded() / 1e6)
             })
+            if let lungs = verdict.lungs { object["lungs"] = lungs.jsonObject }
         case .failure(let reason):
             object["result"] = "ERROR"
             object["error"] = reason

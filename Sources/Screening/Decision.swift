@@ -17,9 +17,18 @@ public struct Verdict: Sendable, Equatable {
     public let result: ScreeningResult
     public let prob: Int
     public let scores: [ModelScore]
+    /// The lungs found, when a lung segmenter is loaded.
+    public var lungs: LungFindings?
 
-    public init(result: ScreeningResult, prob: Int, scores: [ModelScore]) {
-        self.result = result; self.prob = prob; self.scores = scores
+    public init(result: ScreeningResult, prob: Int, scores: [ModelScore], lungs: LungFindings? = nil) {
+        self.result = result; self.prob = prob; self.scores = scores; self.lungs = lungs
+    }
+
+    /// The same verdict with the lungs found.
+    public func with(lungs: LungFindings?) -> Verdict {
+        var copy = self
+        copy.lungs = lungs
+        return copy
     }
 }
 

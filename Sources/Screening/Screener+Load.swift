@@ -3,7 +3,9 @@ import NeuralEngine
 extension Screener {
     /// Loads the backbone and the models, checking that every model was trained on this backbone.
     /// Every failure names the file at fault. Thresholds missing from `decision` come from the manifests.
-    public static func load(backbonePath: String, modelPaths: [String], decision: Decision) throws(ModelLoadError) -> Screener {
+    /// `segmenterPath` names the lung segmenter's manifest (nil: no lung figures).
+    public static func load(backbonePath: String, modelPaths: [String], decision: Decision,
+                            segmenterPath: String? = nil) throws(ModelLoadError) -> Screener {
         let backboneSHA256: String
         do { backboneSHA256 = try FileDigest.sha256(ofFileAt: backbonePath) } catch {
             throw ModelLoadError(file: backbonePath, reason: "backbone weights cannot be read")
@@ -24,8 +26,11 @@ extension Screener {
         // A model's own (calibrated) threshold applies unless the configuration sets one.
         var thresholds = Dictionary(uniqueKeysWithValues: models.map { ($0.name, $0.manifest.threshold) })
         thresholds.merge(decision.thresholds) { _, configured in configured }
+        let segmenter = try segmenterPath.map { path throws(ModelLoadError) in
+            try LungSegmenter.load(manifestAt: path, backboneSHA256: backboneSHA256)
+        }
         return try Screener(backbone: backbone, models: models,
                             decision: Decision(policy: decision.policy, thresholds: thresholds),
-                            backboneSHA256: backboneSHA256)
+                            backboneSHA256: backboneSHA256, segmenter: segmenter)
     }
 }

@@ -9,8 +9,11 @@ public final class Screener: Sendable {
     public let decision: Decision
     /// SHA-256 of the backbone weights file, for logs and provenance.
     public let backboneSHA256: String
+    /// Finds the lungs on the classifiers' own backbone pass; nil: no lung figures.
+    public let segmenter: LungSegmenter?
 
-    public init(backbone: VGG16Backbone, models: [ScreeningModel], decision: Decision, backboneSHA256: String) throws(ModelLoadError) {
+    public init(backbone: VGG16Backbone, models: [ScreeningModel], decision: Decision, backboneSHA256: String,
+                segmenter: LungSegmenter? = nil) throws(ModelLoadError) {
         precondition(!models.isEmpty, "a screener needs at least one model")
         if case .only(let name) = decision.policy, !models.contains(where: { $0.name == name }) {
             throw ModelLoadError(file: name, reason: "decision policy names model \"\(name)\", but the loaded models are \(models.map(\.name).joined(separator: ", ")); use both, either or one of those names")
@@ -19,28 +22,45 @@ public final class Screener: Sendable {
         self.models = models
         self.decision = decision
         self.backboneSHA256 = backboneSHA256
+        self.segmenter = segmenter
+    }
+
+    /// Per-model scores (in the configured model order) and the lungs, for a batch of decoded images.
+    public func analyse(_ images: [RGBImage]) -> [(scores: [ModelScore], lungs: LungFindings?)] {
+        var scores = [[ModelScore]](repeating: [], count: images.count)
+        var lungs = [LungFindings?](repeating: nil, count: images.count)
+        for preprocessing in Set(models.map(\.manifest.preprocessing)).sorted(by: { $0.identifier < $1.identifier }) {
+            let group = ModelGroup(models: models.filter { $0.manifest.preprocessing == preprocessing }, sharedLastBlock: backbone.lastBlock)
+            let inputs = images.map { preprocessing.networkInput(for: $0) }
+            let segmentsHere = segmenter?.manifest.preprocessing == preprocessing
+            let outputs = backbone.features(batch: inputs, height: preprocessing.size, width: preprocessing.size, output: group.backboneOutput,
+                                            taps: segmentsHere ? LungSegmenter.tappedBlocks : [])
+            if segmentsHere, let segmenter {
+                for (index, output) in outputs.enumerated() {
+                    lungs[index] = segmenter.findings(taps: output.taps, imageWidth: images[index].width, imageHeight: images[index].height)
+                }
+            }
+            for (index, probabilities) in group.probabilities(outputs.map(\.output)).enumerated() {
+                for model in group.models {
+                    scores[index].append(ModelScore(model: model.name, probability: Double(probabilities[model.name]![model.positiveIndex])))
+                }
+            }
+        }
+        if let segmenter, !models.contains(where: { $0.manifest.preprocessing == segmenter.manifest.preprocessing }) {
+            lungs = segmenter.segment(images, backbone: backbone)
+        }
+        // Keep the configured model order whatever order preprocessing groups ran in.
+        let order = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1.name, $0) })
+        return zip(scores, lungs).map { ($0.sorted { order[$0.model]! < order[$1.model]! }, $1) }
     }
 
     /// Per-model scores for a batch of decoded images, without the decision.
     public func scores(_ images: [RGBImage]) -> [[ModelScore]] {
-        var result = [[ModelScore]](repeating: [], count: images.count)
-        for preprocessing in Set(models.map(\.manifest.preprocessing)).sorted(by: { $0.identifier < $1.identifier }) {
-            let group = ModelGroup(models: models.filter { $0.manifest.preprocessing == preprocessing }, sharedLastBlock: backbone.lastBlock)
-            let inputs = images.map { preprocessing.networkInput(for: $0) }
-            let features = backbone.features(batch: inputs, height: preprocessing.size, width: preprocessing.size, output: group.backboneOutput)
-            for (index, probabilities) in group.probabilities(features).enumerated() {
-                for model in group.models {
-                    result[index].append(ModelScore(model: model.name, probability: Double(probabilities[model.name]![model.positiveIndex])))
-                }
-            }
-        }
-        // Keep the configured model order whatever order preprocessing groups ran in.
-        let order = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1.name, $0) })
-        return result.map { $0.sorted { order[$0.model]! < order[$1.model]! } }
+        analyse(images).map(\.scores)
     }
 
-    /// Verdicts for a batch of decoded images.
+    /// Verdicts for a batch of decoded images, with the lungs found where a segmenter is loaded.
     public func screen(_ images: [RGBImage]) -> [Verdict] {
-        scores(images).map(decision.decide)
+        analyse(images).map { decision.decide($0.scores).with(lungs: $0.lungs) }
     }
 }

@@ -33,31 +33,9 @@ public struct ScreeningModel: Sendable {
 
     /// Reads a manifest and its weights file, checks the hashes, shapes and backbone, and builds the head.
     public static func load(manifestAt path: String, backboneSHA256: String?) throws(ModelLoadError) -> ScreeningModel {
-        let manifest: ModelManifest
-        do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            manifest = try JSONDecoder().decode(ModelManifest.self, from: data)
-        } catch let error as DecodingError {
-            throw ModelLoadError(file: path, reason: "not a valid model manifest (\(describe(error)))")
-        } catch {
-            throw ModelLoadError(file: path, reason: "cannot be read (\(error.localizedDescription))")
-        }
-        if let backboneSHA256, backboneSHA256 != manifest.backbone.sha256 {
-            throw ModelLoadError(file: path, reason: "was trained on backbone \(manifest.backbone.sha256.prefix(12)), but the loaded backbone is \(backboneSHA256.prefix(12)); retrain the model or use its backbone")
-        }
-        let weightsPath = URL(fileURLWithPath: path).deletingLastPathComponent()
-            .appendingPathComponent(manifest.weights.file).path
-        let actual: String
-        do { actual = try FileDigest.sha256(ofFileAt: weightsPath) } catch {
-            throw ModelLoadError(file: weightsPath, reason: "weights file named by \(path) cannot be read")
-        }
-        guard actual == manifest.weights.sha256 else {
-            throw ModelLoadError(file: weightsPath, reason: "sha256 is \(actual.prefix(12))..., but \(path) expects \(manifest.weights.sha256.prefix(12))...; the file is corrupt or belongs to another model")
-        }
-        let weights: SafeTensorsFile
-        do { weights = try SafeTensorsFile(contentsOf: weightsPath) } catch {
-            throw ModelLoadError(file: weightsPath, reason: error.reason)
-        }
+        let manifest = try ManifestFile.decode(ModelManifest.self, at: path)
+        try ManifestFile.checkBackbone(trainedOn: manifest.backbone.sha256, loaded: backboneSHA256, manifestPath: path)
+        let weights = try ManifestFile.verifiedWeights(manifest.weights, manifestPath: path)
         let head = try HeadBuilder.build(manifest: manifest, weights: weights, manifestPath: path)
         return try ScreeningModel(manifest: manifest, head: head, tunedBlock: tunedBlock(manifest, weights, path), manifestPath: path)
     }
@@ -85,17 +63,3 @@ public struct ScreeningModel: Sendable {
     }
 }
 
-private func describe(_ error: DecodingError) -> String {
-    switch error {
-    case .keyNotFound(let key, let context):
-        return "missing key \(pathString(context.codingPath + [key]))"
-    case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-        return "\(pathString(context.codingPath)): \(context.debugDescription)"
-    @unknown default:
-        return "\(error)"
-    }
-}
-
-private func pathString(_ path: [any CodingKey]) -> String {
-    path.map(\.stringValue).joined(separator: ".")
-}

@@ -31,6 +31,8 @@ public struct Configuration: Sendable {
     public var workPath: String
     public var backbonePath: String
     public var modelPaths: [String]
+    /// The lung segmenter's manifest; nil: no lung figures.
+    public var lungsPath: String? = nil
     public var decision: Decision
     public var imageLimits: ImageLimits
     public var settleSeconds: Double
@@ -46,7 +48,7 @@ public struct Configuration: Sendable {
 
     /// Every key a configuration file may hold.
     public static let knownKeys: [String] = [
-        "inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "models", "policy", "thresholds",
+        "inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "models", "lungs", "policy", "thresholds",
         "settle_seconds", "poll_seconds", "rescan_seconds", "max_pixels", "max_bytes", "ignore", "after",
         "batch_size", "log_level", "log_format",
     ]

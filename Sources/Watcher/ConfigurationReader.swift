@@ -46,6 +46,9 @@ struct ConfigurationReader {
             throw error("models", "two manifests are both named \"\(repeated)\"; model names must be unique")
         }
 
+        let lungs = try optionalLocation("lungs")
+        if let lungs { try requireFile(lungs, key: "lungs") }
+
         let policy = DecisionPolicy(try string("policy", default: "both"))
         if case .only(let name) = policy, !modelNames.contains(name) {
             throw error("policy", "\"\(name)\" is neither both, either nor a configured model (\(modelNames.joined(separator: ", ")))")
@@ -77,7 +80,7 @@ struct ConfigurationReader {
 
         return Configuration(
             configPath: file, inboxPath: inbox, outboxPath: outbox, archivePath: archive, rejectedPath: rejected,
-            ledgerPath: ledger, workPath: work, backbonePath: backbone, modelPaths: modelPaths,
+            ledgerPath: ledger, workPath: work, backbonePath: backbone, modelPaths: modelPaths, lungsPath: lungs,
             decision: Decision(policy: policy, thresholds: thresholds),
             imageLimits: ImageLimits(maxPixels: maxPixels, maxBytes: maxBytes),
             settleSeconds: settle, pollSeconds: poll, rescanSeconds: rescan, ignorePatterns: ignore, after: after,

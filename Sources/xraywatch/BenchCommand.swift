@@ -34,9 +34,15 @@ struct Bench: AsyncParsableCommand {
                 BLAS                         \(BLASRuntime.kernelDescription)
                 backbone, batch 1            \(String(format: "%.1f", report.backboneMillisecondsBatch1)) ms/image
                 backbone, batch 16           \(String(format: "%.1f", report.backboneMillisecondsPerImageBatch16)) ms/image
-                end to end (\(report.endToEndImages) files)       \(String(format: "%.2f", report.endToEndImagesPerSecond)) images/s (read, decode, preprocess, backbone, \(screener.models.count) heads)
-                peak RSS                     \(String(format: "%.0f", report.peakResidentMegabytes)) MB
+                end to end (\(report.endToEndImages) files)       \(String(format: "%.2f", report.endToEndImagesPerSecond)) images/s (read, decode, preprocess, backbone, \(screener.models.count) heads\(screener.segmenter == nil ? "" : ", lungs"))
                 """)
+            if let lungs = report.lungSegmenterMillisecondsPerImage, let without = report.endToEndWithoutLungsImagesPerSecond {
+                print("""
+                    lung decoder + clean-up      \(String(format: "%.1f", lungs)) ms/image
+                    end to end without lungs     \(String(format: "%.2f", without)) images/s; segmentation adds \(String(format: "%.1f", 100 * (without / report.endToEndImagesPerSecond - 1))) % per image
+                    """)
+            }
+            print("peak RSS                     \(String(format: "%.0f", report.peakResidentMegabytes)) MB")
         }
     }
 }

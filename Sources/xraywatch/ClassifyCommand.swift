@@ -15,6 +15,9 @@ struct Classify: AsyncParsableCommand {
     @Flag(help: "Print one JSON object per line.")
     var json = false
 
+    @Option(help: "Also write each image with its lung outline drawn, as DIR/<file name>.lungs.png (needs the lung segmenter, config key lungs).")
+    var overlay: String?
+
     @Argument(help: "Image files (any name: decoding goes by content), or folders whose .png/.jpg/.jpeg/.jfif files are screened.")
     var files: [String]
 
@@ -24,10 +27,19 @@ struct Classify: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, screener) = try engine.load()
+        if overlay != nil && screener.segmenter == nil {
+            throw ValidationError("--overlay needs the lung segmenter: set \"lungs\" in \(configuration.configPath)")
+        }
         var failed = false
         for chunk in InputFiles.expand(files).chunked(into: configuration.batchSize) {
             for line in ScreeningRun.screen(chunk, with: screener, limits: configuration.imageLimits) {
                 if case .failure = line.outcome { failed = true }
+                if let overlay, case .verdict(let verdict) = line.outcome, let lungs = verdict.lungs {
+                    do { try LungOverlayFile.write(lungs, imageAt: line.file, limits: configuration.imageLimits, into: overlay) } catch {
+                        FileHandle.standardError.write(Data("xraywatch classify: \(error)\n".utf8))
+                        failed = true
+                    }
+                }
                 print(json ? line.json : line.text)
             }
         }

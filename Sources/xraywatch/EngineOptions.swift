@@ -15,7 +15,8 @@ struct EngineOptions: ParsableArguments {
         let configuration = try Configuration.load(from: config, overriding: ConfigurationOverrides(policy: policy))
         let screener = try Screener.load(backbonePath: configuration.backbonePath,
                                          modelPaths: configuration.modelPaths,
-                                         decision: configuration.decision)
+                                         decision: configuration.decision,
+                                         segmenterPath: configuration.lungsPath)
         return (configuration, screener)
     }
 }

@@ -54,8 +54,11 @@ struct Watch: AsyncParsableCommand {
         logger.info("\(BLASRuntime.kernelDescription); \(decoders) decoder(s)",
                     metadata: ["blas_kernel": "\(BLASRuntime.kernelName)", "blas_threads": "\(BLASRuntime.threadCount)"])
         let screener = try Screener.load(backbonePath: configuration.backbonePath, modelPaths: configuration.modelPaths,
-                                         decision: configuration.decision)
+                                         decision: configuration.decision, segmenterPath: configuration.lungsPath)
         logger.info("backbone \(configuration.backbonePath) (\(screener.backboneSHA256.prefix(12)))")
+        if let segmenter = screener.segmenter {
+            logger.info("lung segmenter \(segmenter.name) \(segmenter.manifest.version) (\(segmenter.manifest.weights.sha256.prefix(12)))")
+        }
         for model in screener.models {
             logger.info("model \(model.name) \(model.manifest.version) (\(model.shortHash)), threshold \(screener.decision.threshold(for: model.name))",
                         metadata: ["model": "\(model.name)", "hash": "\(model.shortHash)"])

@@ -34,48 +34,62 @@ public enum ConvBlockNetwork {
     public static func backward(_ parameters: ConvBlockParameters, input: [Float], activations: Activations,
                                 pooledGradient: [Float], into gradients: inout [[Float]]) {
         let (height, width) = (activations.height, activations.width)
-        let pixels = height * width
         var outputGradient = maxPoolBackward(pooledGradient, output: activations.layerOutputs.last!, height: height, width: width,
                                              channels: parameters.outputChannels)
         for index in parameters.layers.indices.reversed() {
-            let layer = parameters.layers[index]
-            let output = activations.layerOutputs[index]
-            for i in outputGradient.indices where output[i] <= 0 { outputGradient[i] = 0 }
             let layerInput = index == 0 ? input : activations.layerOutputs[index - 1]
-            let patchLength = 9 * layer.inputChannels
-            var patches = unfolded(layerInput, channels: layer.inputChannels, height: height, width: width)
-            patches.withUnsafeBufferPointer { patches in
-                outputGradient.withUnsafeBufferPointer { dY in
-                    gradients[2 * index].withUnsafeMutableBufferPointer { dK in
-                        LinearAlgebra.gemm(transposeA: true, m: patchLength, n: layer.outputChannels, k: pixels,
-                                           a: patches.baseAddress!, lda: patchLength, b: dY.baseAddress!, ldb: layer.outputChannels,
-                                           beta: 1, c: dK.baseAddress!, ldc: layer.outputChannels)
-                    }
-                }
-            }
-            for pixel in 0..<pixels {
-                for channel in 0..<layer.outputChannels { gradients[2 * index + 1][channel] += outputGradient[pixel * layer.outputChannels + channel] }
-            }
-            guard index > 0 else { break }
-            // Reuse the patch buffer for d(patches) = dY * K^T, then fold it back onto the input.
-            patches.withUnsafeMutableBufferPointer { patchGradient in
-                outputGradient.withUnsafeBufferPointer { dY in
-                    layer.kernel.withUnsafeBufferPointer { kernel in
-                        LinearAlgebra.gemm(transposeB: true, m: pixels, n: patchLength, k: layer.outputChannels,
-                                           a: dY.baseAddress!, lda: layer.outputChannels, b: kernel.baseAddress!, ldb: layer.outputChannels,
-                                           c: patchGradient.baseAddress!, ldc: patchLength)
-                    }
-                }
-            }
-            var inputGradient = [Float](repeating: 0, count: pixels * layer.inputChannels)
-            patches.withUnsafeBufferPointer { patchGradient in
-                inputGradient.withUnsafeMutableBufferPointer { dX in
-                    ConvKernelLayout.foldAdding(patchGradient.baseAddress!, height: height, width: width, channels: layer.inputChannels,
-                                                into: dX.baseAddress!)
-                }
-            }
+            var (kernelGradient, biasGradient) = (gradients[2 * index], gradients[2 * index + 1])
+            let inputGradient = layerBackward(parameters.layers[index], input: layerInput, output: activations.layerOutputs[index],
+                                              outputGradient: outputGradient, height: height, width: width,
+                                              kernelGradient: &kernelGradient, biasGradient: &biasGradient,
+                                              wantsInputGradient: index > 0)
+            (gradients[2 * index], gradients[2 * index + 1]) = (kernelGradient, biasGradient)
+            guard let inputGradient else { break }
             outputGradient = inputGradient
         }
+    }
+
+    /// The backward pass of one conv + ReLU layer: adds dK and db into the gradients given and returns dX
+    /// when asked. `output` is the layer's output after ReLU, `outputGradient` the gradient with respect to it.
+    public static func layerBackward(_ layer: ConvBlockParameters.Layer, input: [Float], output: [Float], outputGradient: [Float],
+                                     height: Int, width: Int, kernelGradient: inout [Float], biasGradient: inout [Float],
+                                     wantsInputGradient: Bool) -> [Float]? {
+        let pixels = height * width
+        var outputGradient = outputGradient
+        for i in outputGradient.indices where output[i] <= 0 { outputGradient[i] = 0 }
+        let patchLength = 9 * layer.inputChannels
+        var patches = unfolded(input, channels: layer.inputChannels, height: height, width: width)
+        patches.withUnsafeBufferPointer { patches in
+            outputGradient.withUnsafeBufferPointer { dY in
+                kernelGradient.withUnsafeMutableBufferPointer { dK in
+                    LinearAlgebra.gemm(transposeA: true, m: patchLength, n: layer.outputChannels, k: pixels,
+                                       a: patches.baseAddress!, lda: patchLength, b: dY.baseAddress!, ldb: layer.outputChannels,
+                                       beta: 1, c: dK.baseAddress!, ldc: layer.outputChannels)
+                }
+            }
+        }
+        for pixel in 0..<pixels {
+            for channel in 0..<layer.outputChannels { biasGradient[channel] += outputGradient[pixel * layer.outputChannels + channel] }
+        }
+        guard wantsInputGradient else { return nil }
+        // Reuse the patch buffer for d(patches) = dY * K^T, then fold it back onto the input.
+        patches.withUnsafeMutableBufferPointer { patchGradient in
+            outputGradient.withUnsafeBufferPointer { dY in
+                layer.kernel.withUnsafeBufferPointer { kernel in
+                    LinearAlgebra.gemm(transposeB: true, m: pixels, n: patchLength, k: layer.outputChannels,
+                                       a: dY.baseAddress!, lda: layer.outputChannels, b: kernel.baseAddress!, ldb: layer.outputChannels,
+                                       c: patchGradient.baseAddress!, ldc: patchLength)
+                }
+            }
+        }
+        var inputGradient = [Float](repeating: 0, count: pixels * layer.inputChannels)
+        patches.withUnsafeBufferPointer { patchGradient in
+            inputGradient.withUnsafeMutableBufferPointer { dX in
+                ConvKernelLayout.foldAdding(patchGradient.baseAddress!, height: height, width: width, channels: layer.inputChannels,
+                                            into: dX.baseAddress!)
+            }
+        }
+        return inputGradient
     }
 
     /// One conv layer with bias and ReLU.

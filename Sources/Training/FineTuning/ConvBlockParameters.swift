@@ -15,6 +15,13 @@ public struct ConvBlockParameters: Sendable, Equatable {
             self.name = name; self.inputChannels = inputChannels; self.outputChannels = outputChannels
             self.kernel = kernel; self.bias = bias
         }
+
+        /// `<name>.weight` (OIHW) and `<name>.bias`, as the engine loads them.
+        public var namedTensors: [(name: String, tensor: Tensor)] {
+            let oihw = ConvKernelLayout.oihw(fromTapMajor: kernel, inputChannels: inputChannels, outputChannels: outputChannels)
+            return [("\(name).weight", Tensor(shape: [outputChannels, inputChannels, 3, 3], values: oihw)),
+                    ("\(name).bias", Tensor(shape: [outputChannels], values: bias))]
+        }
     }
 
     public var layers: [Layer]
@@ -46,13 +53,7 @@ public struct ConvBlockParameters: Sendable, Equatable {
     public var layerNames: [String] { layers.map(\.name) }
 
     /// Tensors for a weights file, in the backbone's own naming and OIHW layout, so that `ConvBlock` loads them.
-    public var namedTensors: [(name: String, tensor: Tensor)] {
-        layers.flatMap { layer in
-            let oihw = ConvKernelLayout.oihw(fromTapMajor: layer.kernel, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels)
-            return [("\(layer.name).weight", Tensor(shape: [layer.outputChannels, layer.inputChannels, 3, 3], values: oihw)),
-                    ("\(layer.name).bias", Tensor(shape: [layer.outputChannels], values: layer.bias))]
-        }
-    }
+    public var namedTensors: [(name: String, tensor: Tensor)] { layers.flatMap(\.namedTensors) }
 
     /// Kernel and bias of every layer in order, for the optimiser.
     var flat: [[Float]] { layers.flatMap { [$0.kernel, $0.bias] } }
