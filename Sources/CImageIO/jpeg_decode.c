@@ -3,26 +3,12 @@
 #include <stdlib.h>
 #include <jpeglib.h>
 #include "internal.h"
-
-/* libjpeg error manager that jumps back to the decode call with the library's message. */
-typedef struct {
-    struct jpeg_error_mgr base;
-    jmp_buf jump;
-    char *message;
-} jpeg_failure;
-
-static void jpeg_fail(j_common_ptr cinfo) {
-    jpeg_failure *failure = (jpeg_failure *)cinfo->err;
-    char text[JMSG_LENGTH_MAX];
-    (*cinfo->err->format_message)(cinfo, text);
-    cimageio_set_message(failure->message, "%s", text);
-    longjmp(failure->jump, 1);
-}
+#include "jpeg_failure.h"
 
 /* Level -1 is a warning ("Premature end of JPEG file", "Corrupt JPEG data: ..."): a damaged file must not
  * turn into a partly grey image, so warnings fail like errors. Trace messages (level >= 0) are ignored. */
 static void jpeg_message(j_common_ptr cinfo, int level) {
-    if (level < 0) jpeg_fail(cinfo);
+    if (level < 0) cimageio_jpeg_fail(cinfo);
 }
 
 /* OpenCV's CMYK -> RGB for Adobe (inverted) CMYK as libjpeg delivers it. */
@@ -47,11 +33,11 @@ static int orientation_from_markers(j_decompress_ptr cinfo) {
 cimageio_status cimageio_decode_jpeg(const unsigned char *data, size_t size, long long max_pixels,
                                      cimageio_image *out) {
     struct jpeg_decompress_struct cinfo;
-    jpeg_failure failure;
+    cimageio_jpeg_failure failure;
     unsigned char *volatile cmyk_row = NULL;
     cimageio_reset_image(out);
     cinfo.err = jpeg_std_error(&failure.base);
-    failure.base.error_exit = jpeg_fail;
+    failure.base.error_exit = cimageio_jpeg_fail;
     failure.base.emit_message = jpeg_message;
     failure.message = out->message;
     if (setjmp(failure.jump)) {

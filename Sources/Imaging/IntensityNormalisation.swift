@@ -56,13 +56,6 @@ extension RGBImage {
     public func croppingBorder(_ fraction: Double) -> RGBImage {
         guard fraction > 0 else { return self }
         let left = Int(Double(width) * fraction), top = Int(Double(height) * fraction)
-        let newWidth = max(1, width - 2 * left), newHeight = max(1, height - 2 * top)
-        var cropped = [UInt8](repeating: 0, count: newWidth * newHeight * 3)
-        for row in 0..<newHeight {
-            let source = ((top + row) * width + left) * 3
-            cropped.replaceSubrange(row * newWidth * 3..<(row + 1) * newWidth * 3,
-                                    with: pixels[source..<(source + newWidth * 3)])
-        }
-        return RGBImage(width: newWidth, height: newHeight, pixels: cropped)
+        return cropped(to: PixelBox(x: left, y: top, width: max(1, width - 2 * left), height: max(1, height - 2 * top)))
     }
 }

@@ -17,12 +17,14 @@ public struct Preprocessing: Sendable, Codable, Equatable, Hashable {
     /// Fraction of the width and height cut from each side before resizing (0 = none, at most 0.25).
     public var border: Double
     public var intensity: IntensityNormalisation
+    /// Look only at the lungs (crop and mask, before the border crop and resizing); nil: the whole image.
+    public var lungField: LungFieldInput?
 
     public init(resize: ResizeMode = .area, normalisation: Normalisation = .caffe, size: Int = 224,
-                border: Double = 0, intensity: IntensityNormalisation = .none) {
+                border: Double = 0, intensity: IntensityNormalisation = .none, lungField: LungFieldInput? = nil) {
         precondition((0...0.25).contains(border), "border must be between 0 and 0.25")
         self.resize = resize; self.normalisation = normalisation; self.size = size
-        self.border = border; self.intensity = intensity
+        self.border = border; self.intensity = intensity; self.lungField = lungField
     }
 
     /// A stable text naming every setting, e.g. `area,caffe,224` or `area,caffe,224,border=0.08,intensity=equalise`;
@@ -31,10 +33,11 @@ public struct Preprocessing: Sendable, Codable, Equatable, Hashable {
         var parts = [resize.rawValue, normalisation.rawValue, String(size)]
         if border > 0 { parts.append("border=\(border)") }
         if intensity != .none { parts.append("intensity=\(intensity.rawValue)") }
+        if let lungField { parts.append(lungField.identifier) }
         return parts.joined(separator: ",")
     }
 
-    private enum CodingKeys: String, CodingKey { case resize, normalisation, size, border, intensity }
+    private enum CodingKeys: String, CodingKey { case resize, normalisation, size, border, intensity, lungField }
 
     /// Manifests written before `border` and `intensity` existed read as "none".
     public init(from decoder: any Decoder) throws {
@@ -47,15 +50,18 @@ public struct Preprocessing: Sendable, Codable, Equatable, Hashable {
                   normalisation: try container.decode(Normalisation.self, forKey: .normalisation),
                   size: try container.decode(Int.self, forKey: .size),
                   border: border,
-                  intensity: try container.decodeIfPresent(IntensityNormalisation.self, forKey: .intensity) ?? .none)
+                  intensity: try container.decodeIfPresent(IntensityNormalisation.self, forKey: .intensity) ?? .none,
+                  lungField: try container.decodeIfPresent(LungFieldInput.self, forKey: .lungField))
     }
 
     /// The ImageNet channel means in B, G, R order that Keras' "caffe" preprocessing subtracts.
     static let caffeMeanBGR: (Float, Float, Float) = (103.939, 116.779, 123.68)
 
-    /// `size x size x 3` floats, HWC.
-    public func networkInput(for image: RGBImage) -> [Float] {
-        let resized = intensity.apply(to: image.croppingBorder(border).resized(width: size, height: size, mode: resize))
+    /// `size x size x 3` floats, HWC. `lungs` is the image's lung mask, used when `lungField` is set (without
+    /// one the whole image is used: the caller has flagged that no lungs were found).
+    public func networkInput(for image: RGBImage, lungs: BinaryMask? = nil) -> [Float] {
+        let field = lungField.flatMap { settings in lungs.map { settings.apply(to: image, mask: $0) } } ?? image
+        let resized = intensity.apply(to: field.croppingBorder(border).resized(width: size, height: size, mode: resize))
         var input = [Float](repeating: 0, count: size * size * 3)
         resized.pixels.withUnsafeBufferPointer { pixels in
             input.withUnsafeMutableBufferPointer { out in

@@ -38,7 +38,7 @@ public struct LungSegmenter: Sendable {
     /// Segments images on their own (the backbone runs to `block4_pool` for them).
     public func segment(_ images: [RGBImage], backbone: VGG16Backbone) -> [LungFindings] {
         let size = manifest.preprocessing.size
-        let outputs = backbone.features(batch: images.map(manifest.preprocessing.networkInput(for:)), height: size, width: size,
+        let outputs = backbone.features(batch: images.map { manifest.preprocessing.networkInput(for: $0) }, height: size, width: size,
                                         output: Self.backboneOutput, taps: Self.tappedBlocks)
         return zip(images, outputs).map { image, output in findings(taps: output.taps, imageWidth: image.width, imageHeight: image.height) }
     }

@@ -29,4 +29,11 @@ public struct DataSplit: Sendable, Equatable {
         self.training = training.sorted { order[$0.path]! < order[$1.path]! }
         self.validation = validation.sorted { order[$0.path]! < order[$1.path]! }
     }
+
+    /// Leave-one-source-out: every image from `source` validates, the rest trains. Recipes chosen this way
+    /// are rewarded for working on a source they never saw, not for learning what the training sources look like.
+    public init(_ dataset: Dataset, holdingOutSource source: String) {
+        training = dataset.images.filter { $0.source != source }
+        validation = dataset.images.filter { $0.source == source }
+    }
 }

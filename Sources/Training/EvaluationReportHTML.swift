@@ -8,6 +8,10 @@ public enum EvaluationReportHTML {
             + ". Skipped (undecodable): \(report.skipped.count).</p>\n"
         body += "<h2>Summary</h2>\n" + HTML.table(EvaluationTable.header, EvaluationTable.rows(report))
         if !report.skipped.isEmpty { body += HTML.table(["skipped file", "reason"], report.skipped.map { [$0.path, $0.reason] }) }
+        if let probes = report.probes {
+            body += "<h2>Shortcut probes</h2>\n<p class=\"note\">The same images stored differently (verdict agreement with 95 % Wilson interval, mean |delta P|), and whole-image models with the lung fields filled with the image's mean: a model that still separates the classes without the lungs is reading something else.</p>\n"
+            body += HTML.table(ProbeTable.header, ProbeTable.rows(probes).dropFirst().map { $0 })
+        }
         for evaluation in report.models + (report.policy.map { [$0] } ?? []) {
             let scoreName = "P(\(evaluation.positiveLabel))"
             body += SummaryHTML.section(evaluation.overall, heading: evaluation.name, scoreName: scoreName)
@@ -34,14 +38,21 @@ public enum EvaluationReportHTML {
 
 /// The one-line-per-result table printed by `xraywatch evaluate` and shown atop the HTML page.
 public enum EvaluationTable {
-    static let header = ["model", "subset", "images", "accuracy", "sensitivity", "specificity", "precision", "F1", "ROC AUC"]
+    static let header = ["model", "subset", "images", "sensitivity [95 % CI] (TP/P)", "specificity [95 % CI] (TN/N)", "accuracy", "ROC AUC"]
 
+    /// Sensitivity and specificity with their counts and Wilson intervals (no bare figure under 10 images);
+    /// accuracy and ROC AUC only from 10 images of each class present.
     static func rows(_ report: EvaluationReport) -> [[String]] {
         (report.models + (report.policy.map { [$0] } ?? [])).flatMap { evaluation in
             ([("all", evaluation.overall)] + evaluation.bySource.keys.sorted().map { ("source " + $0, evaluation.bySource[$0]!) }).map { subset, summary in
-                [evaluation.name, subset, "\(summary.count)", HTML.number(summary.accuracy), HTML.number(summary.binary.sensitivity),
-                 HTML.number(summary.binary.specificity), HTML.number(summary.binary.precision), HTML.number(summary.binary.f1),
-                 HTML.number(summary.binary.rocAUC)]
+                let b = summary.binary
+                let (positives, negatives) = (b.truePositives + b.falseNegatives, b.trueNegatives + b.falsePositives)
+                let enough = summary.count >= Proportion.minimumCount
+                return [evaluation.name, subset, "\(summary.count)",
+                        positives == 0 ? "n/a (0/0)" : Proportion(b.truePositives, of: positives).text,
+                        negatives == 0 ? "n/a (0/0)" : Proportion(b.trueNegatives, of: negatives).text,
+                        enough ? HTML.number(summary.accuracy) : "n<10",
+                        positives >= Proportion.minimumCount && negatives >= Proportion.minimumCount ? HTML.number(b.rocAUC) : "n/a"]
             }
         }
     }
@@ -56,6 +67,28 @@ public enum EvaluationTable {
                 lines.append("\(evaluation.name) on \(cross.label) (\(cross.scores.count) images): mean P(\(evaluation.positiveLabel)) \(HTML.number(cross.scores.mean)), median \(HTML.number(cross.scores.median)), called \(evaluation.positiveLabel) \(HTML.number(cross.fractionPositive))")
             }
         }
+        if let probes = report.probes {
+            lines.append("")
+            lines += ProbeTable.rows(probes).map { $0.joined(separator: "  ") }
+        }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// The probes' figures as table rows (the first row is the header).
+public enum ProbeTable {
+    static let header = ["probe", "model", "images from", "verdict agreement [95 % CI] (n)", "mean |delta P|", "ROC AUC with / without lungs"]
+
+    public static func rows(_ probes: ProbeReport) -> [[String]] {
+        var rows = [header]
+        for figure in probes.invariance {
+            rows.append([figure.variant.rawValue, figure.model, figure.group, figure.agreement.text,
+                         figure.meanAbsoluteDelta.map { String(format: "%.3f", $0) } ?? "n/a", ""])
+        }
+        for figure in probes.lungsRemoved {
+            rows.append(["lungs removed", figure.model, "all (own classes, \(figure.count))", "", "",
+                         figure.note ?? "\(HTML.number(figure.aucWithLungs)) / \(HTML.number(figure.aucWithoutLungs))"])
+        }
+        return rows
     }
 }

@@ -8,6 +8,8 @@ public struct EvaluationOptions: Sendable {
     public var source = DatasetSource()
     public var modelPaths: [String] = []
     public var backbonePath = "models/vgg16_imagenet_notop.safetensors"
+    /// The lung segmenter's manifest, for models that read lung fields.
+    public var segmenterPath: String? = "models/lungs.json"
     /// Also evaluate the decision over all models: `both`, `either` or a model name.
     public var policy: String?
     /// Per-model threshold overrides (default: each manifest's threshold).
@@ -15,6 +17,9 @@ public struct EvaluationOptions: Sendable {
     public var cacheFolder: String? = ".xraywatch-cache"
     public var reportFolder = "evaluation"
     public var commandLine = ""
+    /// Also run the shortcut probes (storage variants, lungs removed) through the screening path.
+    public var probes = false
+    public var imageLimits = ImageLimits()
     public init() {}
 }
 
@@ -49,6 +54,8 @@ public struct EvaluationReport: Sendable, Codable {
     /// What the policy's score is.
     public var policyScoreNote: String?
     public var extraction: ExtractionStatistics
+    /// With `--probes`.
+    public var probes: ProbeReport?
 }
 
 /// `xraywatch evaluate`: scores labelled images with each model (one backbone pass, through the
@@ -92,7 +99,7 @@ public struct EvaluationRun: Sendable {
             let members = models.filter { $0.manifest.preprocessing == preprocessing }
             let group = ModelGroup(models: members, sharedLastBlock: try probe.loadedBackbone().lastBlock)
             let extractor = try FeatureExtractor(backbonePath: options.backbonePath, preprocessing: preprocessing, cache: cache,
-                                                 output: group.backboneOutput)
+                                                 output: group.backboneOutput, segmenterPath: options.segmenterPath)
             // Each map is scored as it arrives, so memory stays flat however many images there are.
             let result = try await extractor.extract(dataset.images.map(\.path), augmentation: AugmentationSettings(draws: 1, rotation: 0),
                                                      draws: 1, progress: progress) { group.probabilities([$0])[0] }
@@ -110,12 +117,23 @@ public struct EvaluationRun: Sendable {
 
         let evaluations = models.map { evaluate($0, usable, datasetLabels: dataset.labels) }
         let policyEvaluation = decision.map { evaluatePolicy($0, models: models, usable, labels: dataset.labels) }
+        var probes: ProbeReport?
+        if options.probes {
+            let segmenter = options.segmenterPath.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+            let screener: Screener
+            do {
+                screener = try Screener.load(backbonePath: options.backbonePath, modelPaths: options.modelPaths,
+                                             decision: decision ?? Decision(policy: .only(models[0].name), thresholds: Dictionary(uniqueKeysWithValues: models.map { ($0.name, threshold(for: $0)) })),
+                                             segmenterPath: segmenter)
+            } catch { throw DatasetError(file: error.file, reason: error.reason) }
+            probes = ShortcutProbes.run(screener: screener, images: usable.map(\.0), limits: options.imageLimits, progress: ProgressReporter(title: "probes"))
+        }
         return EvaluationReport(
             createdAt: ISO8601DateFormatter().string(from: Date()), commandLine: options.commandLine,
             inputs: options.source.inputs,
             imagesByLabel: Dictionary(grouping: dataset.images, by: \.label).mapValues(\.count),
             skipped: skipped, models: evaluations, policy: policyEvaluation,
-            policyScoreNote: decision.map { Self.policyScoreNote($0.policy) }, extraction: statistics)
+            policyScoreNote: decision.map { Self.policyScoreNote($0.policy) }, extraction: statistics, probes: probes)
     }
 
     /// Writes `evaluation.json` and `evaluation.html` into the report folder.

@@ -15,11 +15,14 @@ public struct FeatureKey: Sendable, Hashable {
     public var preprocessing: Preprocessing
     /// Where the backbone stopped.
     public var output: VGG16Backbone.Output
+    /// The lung segmenter's weights, for lung-field preprocessing (the masks depend on them).
+    public var segmenterSHA256: String?
 
     public init(imageSHA256: String, draw: Int, augmentation: String, backboneSHA256: String, preprocessing: Preprocessing,
-                output: VGG16Backbone.Output = .block5Pool) {
+                output: VGG16Backbone.Output = .block5Pool, segmenterSHA256: String? = nil) {
         self.imageSHA256 = imageSHA256; self.draw = draw; self.augmentation = augmentation
         self.backboneSHA256 = backboneSHA256; self.preprocessing = preprocessing; self.output = output
+        self.segmenterSHA256 = segmenterSHA256
     }
 
     /// The canonical text stored in, and compared against, each cache file.
@@ -27,6 +30,7 @@ public struct FeatureKey: Sendable, Hashable {
         "image=\(imageSHA256)|draw=\(draw)|augmentation=\(augmentation)|backbone=\(backboneSHA256)"
             + "|preprocessing=\(preprocessing.identifier)"
             + (output == .block5Pool ? "" : "|output=\(output.rawValue)")
+            + (segmenterSHA256.map { "|segmenter=\($0)" } ?? "")
     }
 
     /// File name of the entry: SHA-256 of the key text.

@@ -35,13 +35,26 @@ public final class FeatureExtractor: Sendable {
     public let batchSize: Int
     /// Where the backbone stops: `block5_pool` for frozen-backbone heads, `block4_pool` for fine-tuning block 5.
     public let output: VGG16Backbone.Output
+    /// Finds the lungs of each (augmented) image when the preprocessing reads lung fields.
+    public let segmenter: LungSegmenter?
     private let backbone = LazyBackbone()
 
-    /// Hashes the backbone file; fails (naming the file) when it cannot be read.
+    /// Hashes the backbone file; fails (naming the file) when it cannot be read. Lung-field preprocessing
+    /// needs the segmenter's manifest, `segmenterPath`.
     public init(backbonePath: String, preprocessing: Preprocessing, cache: FeatureCache?, output: VGG16Backbone.Output = .block5Pool,
-                batchSize: Int = 8) throws(DatasetError) {
+                batchSize: Int = 8, segmenterPath: String? = nil) throws(DatasetError) {
         do { backboneSHA256 = try FileDigest.sha256(ofFileAt: backbonePath) } catch {
             throw DatasetError(file: backbonePath, reason: "backbone weights cannot be read; pass --backbone with the VGG16 safetensors file")
+        }
+        if preprocessing.lungField != nil {
+            guard let segmenterPath else {
+                throw DatasetError(file: backbonePath, reason: "lung-field preprocessing needs the lung segmenter; pass --lungs with its manifest")
+            }
+            do { segmenter = try LungSegmenter.load(manifestAt: segmenterPath, backboneSHA256: backboneSHA256) } catch {
+                throw DatasetError(file: error.file, reason: error.reason)
+            }
+        } else {
+            segmenter = nil
         }
         self.backbonePath = backbonePath
         self.preprocessing = preprocessing
@@ -64,7 +77,8 @@ public final class FeatureExtractor: Sendable {
             let hash = FileDigest.sha256(of: data)
             for draw in 0..<draws {
                 let key = FeatureKey(imageSHA256: hash, draw: draw, augmentation: augmentation.cacheDescription(draw: draw),
-                                     backboneSHA256: backboneSHA256, preprocessing: preprocessing, output: output)
+                                     backboneSHA256: backboneSHA256, preprocessing: preprocessing, output: output,
+                                     segmenterSHA256: segmenter?.manifest.weights.sha256)
                 switch cache?.read(key) ?? .missing {
                 case .hit(let tensor) where tensor.shape == expectedShape:
                     features[index][draw] = transform(tensor)
@@ -81,17 +95,20 @@ public final class FeatureExtractor: Sendable {
         let batches = stride(from: 0, to: jobs.count, by: batchSize).map { Array(jobs[$0..<min($0 + batchSize, jobs.count)]) }
         if !batches.isEmpty {
             let network = try backbone.get(path: backbonePath)
-            let (preprocessing, output) = (self.preprocessing, self.output)
-            var prepared = Self.prepare(batches[0], preprocessing: preprocessing)
+            let (preprocessing, output, segmenter) = (self.preprocessing, self.output, self.segmenter)
+            var prepared = Self.prepare(batches[0])
             for (number, batch) in batches.enumerated() {
-                async let upcoming = number + 1 < batches.count ? Self.prepare(batches[number + 1], preprocessing: preprocessing) : []
-                let ready = zip(batch, prepared).compactMap { job, input -> (Job, [Float])? in
+                async let upcoming = number + 1 < batches.count ? Self.prepare(batches[number + 1]) : []
+                let ready = zip(batch, prepared).compactMap { job, input -> (Job, RGBImage)? in
                     switch input {
-                    case .success(let values): return (job, values)
+                    case .success(let image): return (job, image)
                     case .failure(let error): skipped[job.index] = error.description; return nil
                     }
                 }
-                let outputs = ready.isEmpty ? [] : network.features(batch: ready.map(\.1), height: preprocessing.size, width: preprocessing.size, output: output)
+                // Lung fields come from the segmenter's own pass on each augmented image, as at screening time.
+                let lungs = segmenter.map { $0.segment(ready.map(\.1), backbone: network).map { $0.fields.mask } }
+                let inputs = ready.indices.map { preprocessing.networkInput(for: ready[$0].1, lungs: lungs?[$0]) }
+                let outputs = ready.isEmpty ? [] : network.features(batch: inputs, height: preprocessing.size, width: preprocessing.size, output: output)
                 for ((job, _), tensor) in zip(ready, outputs) {
                     try cache?.write(tensor, for: job.key)
                     features[job.index][job.key.draw] = transform(tensor)
@@ -122,8 +139,8 @@ public final class FeatureExtractor: Sendable {
         var stale: Bool
     }
 
-    /// Decodes, augments and preprocesses one batch; an image decoded for one draw is reused for the next.
-    private static func prepare(_ batch: [Job], preprocessing: Preprocessing) -> [Result<[Float], ImageDecodeError>] {
+    /// Decodes and augments one batch; an image decoded for one draw is reused for the next.
+    private static func prepare(_ batch: [Job]) -> [Result<RGBImage, ImageDecodeError>] {
         var last: (path: String, image: Result<RGBImage, ImageDecodeError>)?
         return batch.map { job in
             let decoded: Result<RGBImage, ImageDecodeError>
@@ -131,7 +148,7 @@ public final class FeatureExtractor: Sendable {
                 decoded = Result { () throws(ImageDecodeError) in try ImageDecoder.decode(contentsOf: job.path) }
                 last = (job.path, decoded)
             }
-            return decoded.map { preprocessing.networkInput(for: job.transform.apply(to: $0)) }
+            return decoded.map { job.transform.apply(to: $0) }
         }
     }
 }

@@ -16,11 +16,15 @@ public struct TrainingOptions: Sendable {
     /// Nil disables the feature cache.
     public var cacheFolder: String? = ".xraywatch-cache"
     public var preprocessing = Preprocessing()
+    /// The lung segmenter's manifest, needed when `preprocessing.lungField` is set.
+    public var segmenterPath: String?
     public var recipe = HeadRecipe()
     /// Also fine-tune block 5 after training the head (nil: the backbone stays frozen).
     public var fineTune: FineTuneRecipe?
     public var augmentation = AugmentationSettings()
     public var validationFraction = 0.2
+    /// Leave-one-source-out: validate on every image of this source instead of a random split.
+    public var holdoutSource: String?
     public var threshold = 0.5
     /// Fit a temperature on the validation set and fold it into the output layer.
     public var calibrate = false
@@ -105,14 +109,19 @@ public struct TrainingRun: Sendable {
         }
         let cache = options.cacheFolder.map { FeatureCache(directory: URL(fileURLWithPath: $0)) }
         let extractor = try FeatureExtractor(backbonePath: options.backbonePath, preprocessing: options.preprocessing, cache: cache,
-                                             output: options.fineTune == nil ? .block5Pool : .block4Pool)
+                                             output: options.fineTune == nil ? .block5Pool : .block4Pool, segmenterPath: options.segmenterPath)
         return (dataset, positive, extractor)
     }
 
     /// Runs the whole training; warnings and epoch lines go to `console`.
     public func run(console: ProgressReporter? = nil, extractionProgress: ProgressReporter? = nil) async throws(DatasetError) -> TrainingReport {
         let (dataset, positive, extractor) = try prepare()
-        let split = DataSplit(dataset, validationFraction: options.validationFraction, seed: options.recipe.seed)
+        let split = try options.holdoutSource.map { source throws(DatasetError) in
+            guard dataset.images.contains(where: { $0.source == source }) else {
+                throw DatasetError(file: options.source.manifests.first ?? "(data)", reason: "no image has source \(source) (sources: \(Set(dataset.images.compactMap(\.source)).sorted().joined(separator: ", ")))")
+            }
+            return DataSplit(dataset, holdingOutSource: source)
+        } ?? DataSplit(dataset, validationFraction: options.validationFraction, seed: options.recipe.seed)
         let labelIndex = Dictionary(uniqueKeysWithValues: dataset.labels.enumerated().map { ($1, $0) })
         let pool = options.recipe.pool
         let reduce: @Sendable (Tensor) -> [Float] = { FeaturePooling.averagePoolFlatten($0, size: pool) }

@@ -28,6 +28,10 @@ struct Evaluate: AsyncParsableCommand {
     var policy: String?
     @Option(name: .customLong("threshold"), help: "Threshold override as NAME=VALUE (repeatable; default: each manifest's).")
     var thresholds: [String] = []
+    @Option(help: "The lung segmenter's manifest, for models that read lung fields (default: the configuration's, else models/lungs.json).")
+    var lungs: String?
+    @Flag(help: "Also run the shortcut probes: the images stored at 224 px as RGB JPEG q75 and upscaled to 1024 px (verdict agreement, mean |delta P|), and whole-image models with the lungs removed (ROC AUC).")
+    var probes = false
     @Option(help: "Folder for evaluation.json and evaluation.html.")
     var report: String = "evaluation"
 
@@ -37,6 +41,7 @@ struct Evaluate: AsyncParsableCommand {
         options.modelPaths = models + (modelList.map { $0.split(separator: ",").map(String.init) } ?? [])
         options.backbonePath = backbone ?? "models/vgg16_imagenet_notop.safetensors"
         options.policy = policy
+        options.segmenterPath = lungs ?? "models/lungs.json"
         if let config {
             let configuration: Configuration
             do { configuration = try Configuration.load(from: config, overriding: ConfigurationOverrides(policy: policy)) } catch {
@@ -44,6 +49,7 @@ struct Evaluate: AsyncParsableCommand {
             }
             options.modelPaths += configuration.modelPaths
             options.backbonePath = backbone ?? configuration.backbonePath
+            options.segmenterPath = lungs ?? configuration.lungsPath ?? options.segmenterPath
             options.policy = configuration.decision.policy.description
             options.thresholds = configuration.decision.thresholds
         }
@@ -56,6 +62,7 @@ struct Evaluate: AsyncParsableCommand {
         }
         options.cacheFolder = dataset.cacheFolder
         options.reportFolder = report
+        options.probes = probes
         options.commandLine = CommandLine.arguments.map(ShellText.quote).joined(separator: " ")
         let run = EvaluationRun(options: options)
         do {

@@ -51,6 +51,7 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Class weights: none or balanced.") var classWeight: String = "none"
     @Option(help: "Seed for the split, initialisation, shuffling, dropout and draws.") var seed: UInt64 = 42
     @Option(help: "Fraction of each class held out for validation.") var validationFraction: Double = 0.2
+    @Option(help: "Leave-one-source-out: validate on every image of this source (manifest source column) instead of a random split.") var holdoutSource: String?
     @Option(help: "Decision threshold on P(positive) stored in the manifest.") var threshold: Double = 0.5
     @Option(help: "Smallest number of images a class may have.") var minimumPerClass: Int = 10
     @Flag(help: "After training the head, fine-tune VGG16 block 5 together with it (features are cached at block4_pool; the model stores its own block 5).")
@@ -64,6 +65,15 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Random contrast factor range, e.g. 0.2 for 0.8...1.2 (0 = off).") var contrast: Double = 0
     @Option(help: "Random brightness shift range as a fraction of full scale, e.g. 0.1 (0 = off).") var brightness: Double = 0
     @Option(help: "Random zoom range, e.g. 0.1 for 0.9...1.1 (0 = off).") var scale: Double = 0
+    @Option(help: "Processing shift: random gamma within 1/(1+G)...1+G (0 = off).") var gamma: Double = 0
+    @Option(help: "Processing shift: Gaussian noise up to this many pixel levels (0 = off).") var noise: Double = 0
+    @Option(help: "Processing shift: store each draw with its long side at a random size from this to 512 px (0 = off).") var smallestSide: Int = 0
+    @Option(help: "Processing shift: re-encode each draw as JPEG at a random quality from this to 95 (0 = off).") var jpegQuality: Int = 0
+
+    @Option(help: "Look only at the lungs: crop to them and replace what lies outside the mask with their mean colour (mean), black (black), or crop only (keep).")
+    var lungField: LungFieldInput.Surround?
+    @Option(help: "Margin around the lungs' box, as a share of its size.") var lungMargin: Double = LungFieldInput().margin
+    @Option(help: "The lung segmenter's manifest (for --lung-field).") var lungs: String = "models/lungs.json"
 
     @Flag(help: "Overwrite an existing model of this name even if its labels differ.") var force = false
 
@@ -82,7 +92,10 @@ struct Train: AsyncParsableCommand {
         guard size >= 64, size % 32 == 0 else { throw ValidationError("--size must be a multiple of 32 and at least 64 (the backbone output is size/32 and the head pools it by 2)") }
         guard (0...0.25).contains(border) else { throw ValidationError("--border must be within 0...0.25") }
         guard let intensityMode = IntensityNormalisation(rawValue: intensity) else { throw ValidationError("--intensity must be one of \(IntensityNormalisation.allCases.map(\.rawValue).joined(separator: ", "))") }
-        options.preprocessing = Preprocessing(resize: resizeMode, normalisation: normalisationMode, size: size, border: border, intensity: intensityMode)
+        guard (0...0.5).contains(lungMargin) else { throw ValidationError("--lung-margin must be within 0...0.5") }
+        options.preprocessing = Preprocessing(resize: resizeMode, normalisation: normalisationMode, size: size, border: border, intensity: intensityMode,
+                                              lungField: lungField.map { LungFieldInput(margin: lungMargin, surround: $0) })
+        options.segmenterPath = lungField == nil ? nil : lungs
         guard let weighting = HeadRecipe.ClassWeighting(rawValue: classWeight) else { throw ValidationError("--class-weight must be none or balanced") }
         options.recipe.pool = pool
         options.recipe.hidden = hidden
@@ -94,6 +107,7 @@ struct Train: AsyncParsableCommand {
         options.recipe.classWeighting = weighting
         options.recipe.seed = seed
         options.validationFraction = validationFraction
+        options.holdoutSource = holdoutSource
         options.threshold = threshold
         options.minimumPerClass = minimumPerClass
         options.calibrate = calibrate
@@ -103,13 +117,15 @@ struct Train: AsyncParsableCommand {
             recipe.learningRate = fineTuneLearningRate
             options.fineTune = recipe
         }
-        options.augmentation = AugmentationSettings(draws: augmentDraws, rotation: rotation, contrast: contrast, brightness: brightness, scale: scale)
+        options.augmentation = AugmentationSettings(draws: augmentDraws, rotation: rotation, contrast: contrast, brightness: brightness, scale: scale,
+                                                    gamma: gamma, noise: noise, smallestSide: smallestSide, jpegQuality: jpegQuality)
         options.force = force
         options.commandLine = CommandLine.arguments.map(ShellText.quote).joined(separator: " ")
 
         let console = ProgressReporter(title: "training")
         let report: TrainingReport
         do {
+            try options.augmentation.validate()
             report = try await TrainingRun(options: options).run(console: console, extractionProgress: ProgressReporter(title: "features"))
         } catch {
             throw ValidationError(error.description)
@@ -128,3 +144,5 @@ struct Train: AsyncParsableCommand {
     }
 }
 
+
+extension LungFieldInput.Surround: ExpressibleByArgument {}

@@ -26,6 +26,8 @@ struct TrainLungs: AsyncParsableCommand {
     @Option(help: "Adam learning rate.") var learningRate = LungTrainingRecipe().learningRate
     @Option(help: "Mini-batch size.") var batchSize = LungTrainingRecipe().batchSize
     @Option(help: "Seed for the split, initialisation, shuffling and draws.") var seed: UInt64 = 42
+    @Flag(help: "Do not train: measure the existing OUT/NAME.json again and rewrite its report (without training curves).")
+    var reportOnly = false
 
     func validate() throws {
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -41,8 +43,13 @@ struct TrainLungs: AsyncParsableCommand {
         let run = LungTrainingRun(dataRoot: data, masksIndex: masks ?? URL(fileURLWithPath: data).appendingPathComponent("lung_masks/INDEX.csv").path,
                                   backbonePath: backbone, outputFolder: outputFolder, name: name,
                                   version: modelVersion ?? Self.today, recipe: recipe)
+        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         do {
-            try run.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            if reportOnly {
+                try run.evaluate(manifestPath: ModelWriter.Paths(folder: outputFolder, name: name).manifest, log: log)
+            } else {
+                try run.run(log: log)
+            }
         } catch {
             FileHandle.standardError.write(Data("xraywatch train-lungs: \(error.description)\n".utf8))
             throw ExitCode(1)

@@ -52,6 +52,12 @@ cimageio_status cimageio_encode_png(const unsigned char *rgb, int width, int hei
                                     unsigned char **out_data, size_t *out_size,
                                     char message[CIMAGEIO_MESSAGE_CAPACITY]);
 
+/* Encodes 8-bit RGB as a baseline JPEG at quality 1...100 (libjpeg's scale), for processing-shift augmentation
+ * and probes. On CIMAGEIO_OK *out_data is malloc'd (*out_size bytes) and must be released with cimageio_free. */
+cimageio_status cimageio_encode_jpeg(const unsigned char *rgb, int width, int height, int quality,
+                                     unsigned char **out_data, size_t *out_size,
+                                     char message[CIMAGEIO_MESSAGE_CAPACITY]);
+
 /* Releases memory returned by this library. */
 void cimageio_free(void *pointer);
 

@@ -82,7 +82,7 @@ public struct LungReport: Sendable {
 
     func html(sheets: [(title: String, file: String)]) -> String {
         let percent = { (value: Double) in String(format: "%.1f %%", 100 * value) }
-        var body = "<p>Version \(HTML.escape(version)); epoch \(bestEpoch) of \(history.count) kept (highest validation Dice). Generated \(HTML.escape(ISO8601DateFormatter().string(from: Date()))).</p>\n"
+        var body = "<p>Version \(HTML.escape(version)); epoch \(bestEpoch)\(history.isEmpty ? "" : " of \(history.count)") kept (highest validation Dice). Generated \(HTML.escape(ISO8601DateFormatter().string(from: Date()))).</p>\n"
         body += "<h2>Dice and lung figures per group</h2>\n"
         body += HTML.table(["group", "images", "mean Dice", "2 regions", "plausible", "lung area median (5th-95th)", "right/left median"],
                            groups.map { name, s in
@@ -97,9 +97,11 @@ public struct LungReport: Sendable {
         let testDice = evaluation.records.filter { $0.split == "test" }.compactMap(\.dice)
         body += "<div class=\"plots\">"
         body += SVGChart.histograms(title: "Per-image Dice, test masks (n = \(testDice.count))", xLabel: "Dice", series: [.init(name: "test", values: testDice)])
-        body += SVGChart.lines(title: "Loss", xLabel: "epoch", yLabel: "loss", series: [.init(name: "training", values: history.map(\.trainingLoss)),
-                                                                                        .init(name: "validation", values: history.map(\.validationLoss))])
-        body += SVGChart.lines(title: "Validation Dice (decoder resolution)", xLabel: "epoch", yLabel: "Dice", series: [.init(name: "validation", values: history.map(\.validationDice))])
+        if !history.isEmpty {
+            body += SVGChart.lines(title: "Loss", xLabel: "epoch", yLabel: "loss", series: [.init(name: "training", values: history.map(\.trainingLoss)),
+                                                                                            .init(name: "validation", values: history.map(\.validationLoss))])
+            body += SVGChart.lines(title: "Validation Dice (decoder resolution)", xLabel: "epoch", yLabel: "Dice", series: [.init(name: "validation", values: history.map(\.validationDice))])
+        }
         body += "</div>\n"
         for sheet in sheets { body += "<h2>\(HTML.escape(sheet.title))</h2>\n<img src=\"\(HTML.escape(sheet.file))\" alt=\"\(HTML.escape(sheet.title))\">\n" }
         return HTML.page(title: "Lung segmenter \(name)", body: body)

@@ -69,6 +69,29 @@ public struct LungTrainingRun: Sendable {
         return paths.manifest
     }
 
+    /// Measures a written segmenter again and rewrites its report (without training curves): the same
+    /// validation images as its training run (same seed and fraction), Dice per split, figures per class and source.
+    public func evaluate(manifestPath: String, log: @escaping @Sendable (String) -> Void) throws(DatasetError) {
+        let dataset = try LungMaskDataset(root: dataRoot, masksIndex: masksIndex)
+        let (backbone, backboneSHA256) = try Self.loadBackbone(backbonePath)
+        let segmenter: LungSegmenter
+        do { segmenter = try LungSegmenter.load(manifestAt: manifestPath, backboneSHA256: backboneSHA256) } catch {
+            throw DatasetError(file: error.file, reason: error.reason)
+        }
+        var examples: [LungExample] = []
+        for pair in dataset.pairs(in: "train") { examples.append(try dataset.load(pair)) }
+        let validation = Self.split(examples, fraction: recipe.validationFraction, seed: recipe.seed).1
+        let evaluation = try LungEvaluation.run(segmenter: segmenter, backbone: backbone, dataset: dataset,
+                                                validationImages: Set(validation.map(\.pair.image)), log: log)
+        let base = URL(fileURLWithPath: manifestPath).deletingPathExtension()
+        let paths = ModelWriter.Paths(folder: base.deletingLastPathComponent().path, name: base.lastPathComponent)
+        try LungReport(name: segmenter.name, version: segmenter.manifest.version, recipe: recipe, history: [],
+                       bestEpoch: Int(segmenter.manifest.training["bestEpoch"] ?? "") ?? 0,
+                       plausibility: segmenter.manifest.plausibility, evaluation: evaluation)
+            .write(to: paths, dataRoot: dataRoot)
+        log("wrote \(paths.reportJSON) and \(paths.reportHTML)")
+    }
+
     private func provenance(training: Int, validation: Int, bestEpoch: Int, seconds: Double) -> [String: String] {
         ["data": "lung masks listed in \(URL(fileURLWithPath: masksIndex).lastPathComponent), split train",
          "images": "\(training) training, \(validation) validation (by patient)",
