@@ -146,7 +146,7 @@ public struct WatchService: Service {
         let work = try Directory(path: configuration.workPath)
         // inotify first, then the start-up scan (the intake loop's first listing): nothing slips between.
         let monitor = try InboxMonitor(inbox: configuration.inboxPath, pollSeconds: configuration.pollSeconds)
-        let ledger = try Ledger(path: configuration.ledgerPath)
+        let ledger = try Ledger(path: configuration.ledgerPath, logger: logger)
         let processor = Processor(
             inbox: inbox, archive: try Directory(path: configuration.archivePath),
             rejected: try Directory(path: configuration.rejectedPath),
