@@ -203,11 +203,12 @@ public struct WatchService: Service {
                     logger.error("cannot claim \(name): \(error)")
                 }
             }
-            if once, tracker.pendingCount == 0, shared.inFlight.load(ordering: .relaxed) == 0 { break }
+            let release = setup.holds.nextRelease(now: now)
+            if once, tracker.pendingCount == 0, shared.inFlight.load(ordering: .relaxed) == 0, release == nil { break }
 
             var timeout = pollSeconds ?? max(0, nextRescan - now)
             if !blocked, let deadline = tracker.nextDeadline { timeout = min(timeout, max(0.02, deadline - now)) }
-            if let release = setup.holds.nextRelease { timeout = min(timeout, max(0.02, release - now)) }
+            if let release { timeout = min(timeout, max(0.02, release - now)) }
             let monitor = setup.monitor, waitSeconds = timeout
             let waited = await offload({ Result { () throws(SystemError) in try monitor.wait(timeout: waitSeconds) } },
                                        onCancel: { monitor.wake() })

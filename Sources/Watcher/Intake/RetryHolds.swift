@@ -23,6 +23,12 @@ final class RetryHolds: Sendable {
         }
     }
 
-    /// When the earliest hold ends (monotonic seconds), nil when none is held.
-    var nextRelease: Double? { holds.withLock { $0.values.min() } }
+    /// When the earliest hold ends (monotonic seconds), nil when none is held; forgets expired holds
+    /// (of files that were not listed again).
+    func nextRelease(now: Double) -> Double? {
+        holds.withLock { holds in
+            holds = holds.filter { $0.value > now - Self.seconds }   // a grace of one hold for the next listing
+            return holds.values.min()
+        }
+    }
 }

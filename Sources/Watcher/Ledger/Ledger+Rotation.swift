@@ -34,11 +34,11 @@ extension Ledger {
         guard fstat(fd, &open) == 0 else { throw failure("cannot be examined") }
         guard lstat(path, &named) == 0 else {
             let code = errno
-            if code == ENOENT { return "was deleted" }
+            if code == ENOENT { return "was deleted or moved away (rotated?)" }
             throw failure("cannot be examined", code: code)
         }
         guard open.st_dev != named.st_dev || open.st_ino != named.st_ino else { return nil }
-        return "was moved away or replaced (rotated?)"
+        return "was replaced by another file (rotated?)"
     }
 
     /// Before reading or appending: a file shorter than what was read (truncated, e.g. logrotate's
