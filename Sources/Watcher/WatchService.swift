@@ -223,7 +223,8 @@ public struct WatchService: Service {
             let after = monotonicSeconds()
             for name in wakeup.names { tracker.noteActivity(name, now: after) }
             if wakeup.overflowed { logger.warning("inotify event queue overflowed; rescanning the inbox") }
-            if wakeup.inboxGone || setup.folders.inboxChange() != nil {
+            // Checked after every wake (inotify reports the inbox's replacement through `inboxGone`).
+            if setup.folders.inboxChange() != nil {
                 guard await reopenInbox(setup: setup, shared: shared) else { break }
                 tracker = ReadinessTracker(settleSeconds: configuration.settleSeconds)
             }

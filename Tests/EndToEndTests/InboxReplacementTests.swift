@@ -14,7 +14,7 @@ extension ReliabilityTests {
             try FileManager.default.removeItem(at: spool.inbox)   // rm -rf spool/inbox
             try FileManager.default.createDirectory(at: spool.inbox, withIntermediateDirectories: false)
             try spool.drop("after.png", try WatchSpool.png(seed: 120))
-            let rows = try await spool.waitForRows(1, timeout: 60)
+            let rows = try await spool.waitForRows(1, timeout: 10)   // well under rescan_seconds (30)
             #expect(rows.map(\.inputFile) == ["after.png"])
             #expect(rows.first?.status == .ok)
             try await spool.stop(watcher)
@@ -27,7 +27,7 @@ extension ReliabilityTests {
             let watcher = try await spool.startWatching()
             defer { watcher.terminate() }
             try FileManager.default.removeItem(at: spool.inbox)
-            try await WatchSpool.waitForExit(watcher, timeout: 60)
+            try await WatchSpool.waitForExit(watcher, timeout: 25)   // 10 s for the inbox to return, well under rescan_seconds
             #expect(watcher.terminationStatus != 0)
             let log = spool.log()
             #expect(log.contains("was deleted"), "\(log)")

@@ -126,6 +126,21 @@ import TestSupport
     }
 }
 
+extension InboxMonitorRewatchTests {
+    @Test func inboxDeletedAndRecreatedWhileHeldOpenIsReported() throws {
+        let root = try Fixtures.makeTemporaryDirectory("monitor")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let inbox = root.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: false)
+        let held = try Directory(path: inbox.path)   // as the watcher holds it: no IN_DELETE_SELF while open
+        let monitor = try InboxMonitor(inbox: inbox.path, pollSeconds: 0)
+        try FileManager.default.removeItem(at: inbox)
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: false)
+        #expect(try monitor.wait(timeout: 5).inboxGone)
+        _ = held
+    }
+}
+
 @Suite struct IncompleteGraceConfigurationTests {
     @Test func incompleteGraceSecondsDefaultsTo30AndIsChecked() throws {
         let sandbox = try ConfigurationSandbox()

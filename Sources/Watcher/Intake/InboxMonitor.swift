@@ -22,7 +22,7 @@ public final class InboxMonitor: Sendable {
         public var names: [FileName] = []
         /// The kernel's event queue overflowed: events were lost, rescan.
         public var overflowed = false
-        /// The inbox itself was deleted or moved away.
+        /// The inbox itself was deleted, moved away or replaced (check which folder the path names now).
         public var inboxGone = false
     }
 
@@ -30,11 +30,22 @@ public final class InboxMonitor: Sendable {
     private let inotifyDescriptor: Int32
     /// The inotify watch on the current inbox folder (replaced by `rewatch`).
     private let watchDescriptor = Atomic<Int32>(-1)
+    /// A watch on the inbox's parent folder, for the inbox's own name: the inbox's watch hears nothing of
+    /// its deletion while the watcher holds it open (the kernel reports IN_DELETE_SELF only once the folder
+    /// is freed), so `rm -rf inbox; mkdir inbox` is seen here. -1 when the parent cannot be watched.
+    private let parentDescriptor: Int32
+    /// The inbox's last path component, as the parent's events name it.
+    private let inboxName: [UInt8]
     /// A self-pipe: `wake()` writes a byte, `wait` polls the read end.
     private let wakeDescriptor: Int32
     private let wakeWriteDescriptor: Int32
 
     private static let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+    private static let parentMask = UInt32(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR)
+
+    /// How long a wait may last when the parent folder cannot be watched, so a replaced inbox is still
+    /// noticed soon (by the service's identity check after each wait).
+    static let unwatchedParentWaitSeconds = 2.0
 
     /// Sets up inotify on `inbox` unless `pollSeconds` > 0; falls back to polling every 2 s if it fails.
     public init(inbox: String, pollSeconds: Double) throws(SystemError) {
@@ -46,9 +57,12 @@ public final class InboxMonitor: Sendable {
         }
         wakeDescriptor = ends[0]
         wakeWriteDescriptor = ends[1]
+        let components = inbox.split(separator: "/", omittingEmptySubsequences: true)
+        inboxName = Array((components.last ?? "").utf8)
         if pollSeconds > 0 {
             mode = .poll(seconds: pollSeconds, reason: "configured")
             inotifyDescriptor = -1
+            parentDescriptor = -1
             return
         }
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
@@ -57,12 +71,15 @@ public final class InboxMonitor: Sendable {
             mode = .inotify
             inotifyDescriptor = fd
             watchDescriptor.store(watch, ordering: .relaxed)
+            let parent = "/" + components.dropLast().joined(separator: "/")
+            parentDescriptor = inotify_add_watch(fd, parent, Self.parentMask)
         } else {
             let code = errno
             let reason = "inotify unavailable: \(String(cString: strerror(code)))"
             if fd >= 0 { close(fd) }
             mode = .poll(seconds: 2, reason: reason)
             inotifyDescriptor = -1
+            parentDescriptor = -1
         }
     }
 
@@ -93,7 +110,8 @@ public final class InboxMonitor: Sendable {
     public func wait(timeout: Double) throws(SystemError) -> Wakeup {
         var fds = [pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)]
         if inotifyDescriptor >= 0 { fds.append(pollfd(fd: inotifyDescriptor, events: Int16(POLLIN), revents: 0)) }
-        let deadline = monotonicSeconds() + max(0, min(timeout, 3600))
+        let longest = inotifyDescriptor >= 0 && parentDescriptor < 0 ? Self.unwatchedParentWaitSeconds : 3600
+        let deadline = monotonicSeconds() + max(0, min(timeout, longest))
         while true {
             let milliseconds = Int32(max(0, deadline - monotonicSeconds()) * 1000)
             let result = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), milliseconds) }
@@ -132,6 +150,13 @@ public final class InboxMonitor: Sendable {
                     return (event.wd, event.mask, Int(event.len))
                 }
                 if mask & UInt32(IN_Q_OVERFLOW) != 0 { wakeup.overflowed = true }
+                if descriptor == parentDescriptor {
+                    // Only the inbox's own name matters in its parent folder.
+                    let start = offset + headerSize
+                    if Array(buffer[start..<(start + length)].prefix { $0 != 0 }) == inboxName { wakeup.inboxGone = true }
+                    offset += headerSize + length
+                    continue
+                }
                 // Only the current watch counts: the old one reports IN_IGNORED after a `rewatch`.
                 if descriptor == watch, mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED) != 0 { wakeup.inboxGone = true }
                 if length > 0 {
