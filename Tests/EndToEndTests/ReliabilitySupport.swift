@@ -31,8 +31,21 @@ extension WatchSpool {
     /// Stops a running watcher with SIGTERM and expects exit status 0.
     func stop(_ process: Process) async throws {
         process.terminate()
-        try await Self.waitForExit(process, timeout: 20)
-        #expect(process.terminationStatus == 0, "log:\n\(log())")
+        #expect(try await Self.exitStatus(of: process, timeout: 20) == 0, "log:\n\(log())")
+    }
+
+    /// Waits for `process` to exit and returns its status; nil (with an issue recorded, and the process
+    /// killed) when it does not exit within `timeout` seconds.
+    static func exitStatus(of process: Process, timeout: Double) async throws -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        guard !process.isRunning else {
+            Issue.record("xraywatch did not exit within \(timeout) s")
+            kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+            return nil
+        }
+        return process.terminationStatus
     }
 
     /// Writes `bytes` in staging and renames them into the inbox under a name given as raw bytes (which
@@ -80,7 +93,6 @@ extension WatchSpool {
         process.standardError = try FileHandle(forWritingTo: logURL)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        try await Self.waitForExit(process, timeout: timeout)
-        return process.terminationStatus
+        return try await Self.exitStatus(of: process, timeout: timeout) ?? -1
     }
 }
