@@ -1,4 +1,3 @@
-import Foundation
 import Glibc
 import Synchronization
 
@@ -31,11 +30,20 @@ final class InboxFolders: Sendable {
     /// new claim folder in it. Throws when there is no folder at the inbox path.
     func openAnew() throws(SystemError) -> Opened {
         let inbox = try Directory(path: inboxPath)
-        do { try FileManager.default.createDirectory(atPath: workPath, withIntermediateDirectories: true) } catch {
-            throw SystemError("create folder", workPath, code: (error as NSError).code == NSFileWriteNoPermissionError ? EACCES : EIO)
-        }
+        try Self.makeFolders(workPath)
         let work = try Directory(path: workPath)
         return Opened(inbox: inbox, work: work, own: try ClaimFolder.create(in: work))
+    }
+
+    /// `mkdir -p`: creates `path` and its missing parents (mode 0755, as at start-up).
+    static func makeFolders(_ path: String) throws(SystemError) {
+        var prefix = ""
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            guard mkdir(prefix, 0o755) != 0 else { continue }
+            let code = errno
+            guard code == EEXIST else { throw SystemError("create folder", prefix, code: code) }
+        }
     }
 
     func replace(with set: Opened) {

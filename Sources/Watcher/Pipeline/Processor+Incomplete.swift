@@ -13,7 +13,9 @@ extension Processor {
         }
         guard let now = try? item.claim.item.status(of: item.claim.name), now.kind == .regular else { return false }
         if let claimed = item.claimedStatus, claimed.size != now.size || claimed.modified != now.modified { return true }
-        return Self.wallClockNanoseconds() - now.modified < Int(incompleteGraceSeconds * 1e9)
+        // Modified within the grace time; an mtime further in the future (clock skew) does not count.
+        let age = Self.wallClockNanoseconds() - now.modified, grace = Int(incompleteGraceSeconds * 1e9)
+        return age < grace && age > -grace
     }
 
     /// Returns an incomplete input to the inbox to settle again; false when it cannot (it is then rejected).
