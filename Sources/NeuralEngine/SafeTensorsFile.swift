@@ -74,9 +74,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
     }
 
     private static func parseHeader(base: UnsafeRawPointer, size: Int, path: String) throws(SafeTensorsError) -> ([String: Entry], [String: String]) {
-        let headerLength = Int(UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)))
+        let declaredLength = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
+        let headerLength = Int(exactly: declaredLength) ?? Int.max   // no trap on a crafted 2^64 - 1
         guard headerLength > 0, headerLength <= size - 8 else {
-            throw SafeTensorsError(file: path, reason: "header length \(headerLength) does not fit in a \(size)-byte file (truncated or not safetensors)")
+            throw SafeTensorsError(file: path, reason: "header length \(declaredLength) does not fit in a \(size)-byte file (truncated or not safetensors)")
         }
         let headerData = Data(bytes: base + 8, count: headerLength)
         guard let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any] else {
@@ -96,14 +97,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
                   let offsets = fields["data_offsets"] as? [Int], offsets.count == 2 else {
                 throw SafeTensorsError(file: path, reason: "tensor \"\(name)\" has a malformed header entry")
             }
-            // Other dtypes are listed but refused when read; their size is not checked.
-            let elementSize = ["F32": 4, "U8": 1][dtype] ?? 0
-            let start = dataStart + offsets[0], end = dataStart + offsets[1]
-            guard offsets[0] <= offsets[1], end <= size, shape.allSatisfy({ $0 >= 0 }),
-                  elementSize == 0 || end - start == shape.reduce(1, *) * elementSize else {
-                throw SafeTensorsError(file: path, reason: "tensor \"\(name)\" data range \(offsets) does not match its shape \(shape) or the file size (truncated?)")
-            }
-            entries[name] = Entry(dtype: dtype, shape: shape, start: start, end: end)
+            let range = try checkedRange(name, dtype: dtype, shape: shape, offsets: offsets,
+                                         dataLength: size - dataStart, path: path)
+            entries[name] = Entry(dtype: dtype, shape: shape, start: dataStart + range.lowerBound, end: dataStart + range.upperBound)
         }
         return (entries, metadata)
     }

@@ -1,7 +1,8 @@
 import NeuralEngine
 
 extension Screener {
-    /// Loads the backbone and the models, checking that every model was trained on this backbone.
+    /// Loads the backbone and the models, checking that every model was trained on this backbone (by the
+    /// backbone file's SHA-256, before the file is parsed).
     /// Every failure names the file at fault. Thresholds missing from `decision` come from the manifests.
     /// `segmenterPath` names the lung segmenter's manifest (nil: no lung figures).
     public static func load(backbonePath: String, modelPaths: [String], decision: Decision,
@@ -10,10 +11,8 @@ extension Screener {
         do { backboneSHA256 = try FileDigest.sha256(ofFileAt: backbonePath) } catch {
             throw ModelLoadError(file: backbonePath, reason: "backbone weights cannot be read")
         }
-        let backbone: VGG16Backbone
-        do { backbone = try VGG16Backbone(weights: SafeTensorsFile(contentsOf: backbonePath)) } catch {
-            throw ModelLoadError(file: backbonePath, reason: error.reason)
-        }
+        // The models name the backbone they were trained on by its SHA-256: compared (in ScreeningModel.load)
+        // before the weights are parsed, so a foreign or crafted file is refused without being parsed.
         var models: [ScreeningModel] = []
         for path in modelPaths {
             let model = try ScreeningModel.load(manifestAt: path, backboneSHA256: backboneSHA256)
@@ -23,6 +22,10 @@ extension Screener {
             models.append(model)
         }
         guard !models.isEmpty else { throw ModelLoadError(file: "(configuration)", reason: "no model files are configured") }
+        let backbone: VGG16Backbone
+        do { backbone = try VGG16Backbone(weights: SafeTensorsFile(contentsOf: backbonePath)) } catch {
+            throw ModelLoadError(file: backbonePath, reason: error.reason)
+        }
         // A model's own (calibrated) threshold applies unless the configuration sets one.
         var thresholds = Dictionary(uniqueKeysWithValues: models.map { ($0.name, $0.manifest.threshold) })
         thresholds.merge(decision.thresholds) { _, configured in configured }

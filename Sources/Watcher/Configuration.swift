@@ -39,6 +39,9 @@ public struct Configuration: Sendable {
     /// 0: inotify (with a safety-net rescan every `rescanSeconds`); > 0: poll the inbox at this interval.
     public var pollSeconds: Double
     public var rescanSeconds: Double
+    /// How long after its last change a truncated or corrupt input is taken as still being written (handed
+    /// back to the inbox to settle again) rather than rejected.
+    public var incompleteGraceSeconds: Double = 30
     /// Extra glob patterns (fnmatch) of inbox names to leave alone, beyond hidden and partial-upload names.
     public var ignorePatterns: [String]
     public var after: AfterProcessing
@@ -49,7 +52,7 @@ public struct Configuration: Sendable {
     /// Every key a configuration file may hold.
     public static let knownKeys: [String] = [
         "inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "models", "lungs", "policy", "thresholds",
-        "settle_seconds", "poll_seconds", "rescan_seconds", "max_pixels", "max_bytes", "ignore", "after",
+        "settle_seconds", "poll_seconds", "rescan_seconds", "incomplete_grace_seconds", "max_pixels", "max_bytes", "ignore", "after",
         "batch_size", "log_level", "log_format",
     ]
 
@@ -89,7 +92,8 @@ public struct Configuration: Sendable {
         }
         var inboxStat = stat(), workStat = stat()
         guard stat(inboxPath, &inboxStat) == 0, stat(workPath, &workStat) == 0 else {
-            throw ConfigurationError(file: configPath, key: "work", reason: "folder \(workPath) or the inbox cannot be examined (\(String(cString: strerror(errno))))")
+            let code = errno
+            throw ConfigurationError(file: configPath, key: "work", reason: "folder \(workPath) or the inbox cannot be examined (\(String(cString: strerror(code))))")
         }
         guard inboxStat.st_dev == workStat.st_dev else {
             throw ConfigurationError(file: configPath, key: "work", reason: "\(workPath) is on another filesystem than the inbox \(inboxPath); claims move files by rename(), so it must be on the same one")

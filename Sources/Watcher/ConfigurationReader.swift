@@ -70,6 +70,7 @@ struct ConfigurationReader {
         let settle = try number("settle_seconds", default: 1.0, minimum: 0, minimumIncluded: true)
         let poll = try number("poll_seconds", default: 0, minimum: 0, minimumIncluded: true)
         let rescan = try number("rescan_seconds", default: 30, minimum: 0, minimumIncluded: false)
+        let incompleteGrace = try number("incomplete_grace_seconds", default: 30, minimum: 0, minimumIncluded: true)
         let maxPixels = try integer("max_pixels", default: 64_000_000, range: 1...Int(Int32.max))
         let maxBytes = try integer("max_bytes", default: 256 << 20, range: 1...(1 << 40))
         let batchSize = try integer("batch_size", default: 8, range: 1...256)
@@ -83,7 +84,7 @@ struct ConfigurationReader {
             ledgerPath: ledger, workPath: work, backbonePath: backbone, modelPaths: modelPaths, lungsPath: lungs,
             decision: Decision(policy: policy, thresholds: thresholds),
             imageLimits: ImageLimits(maxPixels: maxPixels, maxBytes: maxBytes),
-            settleSeconds: settle, pollSeconds: poll, rescanSeconds: rescan, ignorePatterns: ignore, after: after,
+            settleSeconds: settle, pollSeconds: poll, rescanSeconds: rescan, incompleteGraceSeconds: incompleteGrace, ignorePatterns: ignore, after: after,
             batchSize: batchSize, logLevel: Logger.Level(rawValue: logLevel)!, logFormat: logFormat)
     }
 

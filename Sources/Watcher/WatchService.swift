@@ -41,6 +41,8 @@ public struct WatchService: Service {
 
     private func watch() async throws {
         let setup = try prepare()
+        let hangups = HangupHandler(ledger: setup.processor.ledger, logger: logger)
+        defer { hangups.cancel() }
         let shared = Shared(capacity: configuration.batchSize * 2 + decoders + 1)
         let claimed = WorkQueue<WorkItem>(), decoded = WorkQueue<PreparedItem>()
         let classified = WorkQueue<(PreparedItem, Verdict?)>()
@@ -113,7 +115,8 @@ public struct WatchService: Service {
             shared.requestStop()
             setup.monitor.wake()
         }
-        for folder in adopted + [setup.own] { _ = try? folder.removeIfEmpty(from: setup.work) }
+        for folder in adopted { _ = try? folder.removeIfEmpty(from: setup.folders.current.work) }
+        for opened in setup.folders.all { _ = try? opened.own.removeIfEmpty(from: opened.work) }
         if let failure = shared.failure { throw Failure(description: failure) }
         logger.info("stopped")
     }
@@ -131,13 +134,13 @@ public struct WatchService: Service {
 
     // MARK: Set-up
 
-    private struct Setup: Sendable {
-        let inbox: Directory
-        let work: Directory
-        let own: ClaimFolder
+    struct Setup: Sendable {
+        /// The inbox, work and claim folders, reopened when the inbox is replaced.
+        let folders: InboxFolders
         let monitor: InboxMonitor
         let processor: Processor
         let ignore: IgnoreRules
+        let holds: RetryHolds
     }
 
     private func prepare() throws -> Setup {
@@ -146,19 +149,23 @@ public struct WatchService: Service {
         let work = try Directory(path: configuration.workPath)
         // inotify first, then the start-up scan (the intake loop's first listing): nothing slips between.
         let monitor = try InboxMonitor(inbox: configuration.inboxPath, pollSeconds: configuration.pollSeconds)
-        let ledger = try Ledger(path: configuration.ledgerPath)
+        let ledger = try Ledger(path: configuration.ledgerPath, logger: logger)
+        let own = try ClaimFolder.create(in: work)
+        let folders = InboxFolders(inboxPath: configuration.inboxPath, workPath: configuration.workPath,
+                                   current: InboxFolders.Opened(inbox: inbox, work: work, own: own))
+        let holds = RetryHolds()
         let processor = Processor(
             inbox: inbox, archive: try Directory(path: configuration.archivePath),
             rejected: try Directory(path: configuration.rejectedPath),
             outbox: Outbox(folder: try Directory(path: configuration.outboxPath)), ledger: ledger,
             limits: configuration.imageLimits, after: configuration.after,
             policy: configuration.decision.policy.description,
-            modelsColumn: screener.models.map { "\($0.name)@\($0.shortHash)" }.joined(separator: ";"), logger: logger)
-        let own = try ClaimFolder.create(in: work)
+            modelsColumn: screener.models.map { "\($0.name)@\($0.shortHash)" }.joined(separator: ";"), logger: logger,
+            incompleteGraceSeconds: configuration.incompleteGraceSeconds, currentFolders: folders, retryHolds: holds)
         logger.info("watching \(configuration.inboxPath) (\(monitor.mode)); outbox \(configuration.outboxPath), ledger \(configuration.ledgerPath), settle \(configuration.settleSeconds) s, batch \(configuration.batchSize), instance \(own.name)",
                     metadata: ["mode": "\(monitor.mode)", "inbox": "\(configuration.inboxPath)", "instance": "\(own.name)"])
-        return Setup(inbox: inbox, work: work, own: own, monitor: monitor, processor: processor,
-                     ignore: IgnoreRules(patterns: configuration.ignorePatterns))
+        return Setup(folders: folders, monitor: monitor, processor: processor,
+                     ignore: IgnoreRules(patterns: configuration.ignorePatterns), holds: holds)
     }
 
     // MARK: Intake
@@ -171,43 +178,55 @@ public struct WatchService: Service {
         var adopted = adopted
         var nextRescan = monotonicSeconds() + configuration.rescanSeconds
         let pollSeconds: Double? = if case .poll(let seconds, _) = setup.monitor.mode { seconds } else { nil }
-        while !shared.stopRequested {
+        while !shared.stopRequested, !Task.isCancelled {
             let now = monotonicSeconds()
             var blocked = false
+            let folders = setup.folders.current
             let names: [FileName]
-            do { names = try setup.inbox.entries().filter { !setup.ignore.ignores($0) }.sorted() } catch {
+            do { names = try folders.inbox.entries().filter { !setup.ignore.ignores($0) }.sorted() } catch {
                 logger.error("cannot list the inbox: \(error); stopping")
                 shared.fail("\(error)")
                 break
             }
             tracker.keepOnly(Set(names))
-            for name in names {
-                guard let status = try? setup.inbox.status(of: name) else { tracker.forget(name); continue }
+            for name in names where !setup.holds.isHeld(name, now: now) {
+                guard let status = try? folders.inbox.status(of: name) else { tracker.forget(name); continue }
                 guard tracker.observe(name, ReadinessTracker.Signature(status), now: now) else { continue }
                 guard shared.inFlight.load(ordering: .relaxed) < shared.capacity else { blocked = true; break }
                 tracker.forget(name)
                 do {
-                    guard let claim = try setup.own.claim(name, from: setup.inbox) else { continue }   // another instance took it
+                    guard let claim = try folders.own.claim(name, from: folders.inbox) else { continue }   // another instance took it
                     shared.inFlight.add(1, ordering: .relaxed)
-                    claimed.push(WorkItem(claim: claim, claimedAt: monotonicSeconds()))
+                    claimed.push(WorkItem(claim: claim, claimedAt: monotonicSeconds(), claimedStatus: status))
                     logger.debug("claimed \(name)")
                 } catch {
                     logger.error("cannot claim \(name): \(error)")
                 }
             }
-            if once, tracker.pendingCount == 0, shared.inFlight.load(ordering: .relaxed) == 0 { break }
+            let release = setup.holds.nextRelease(now: now)
+            if once, tracker.pendingCount == 0, shared.inFlight.load(ordering: .relaxed) == 0, release == nil { break }
 
             var timeout = pollSeconds ?? max(0, nextRescan - now)
             if !blocked, let deadline = tracker.nextDeadline { timeout = min(timeout, max(0.02, deadline - now)) }
+            if let release { timeout = min(timeout, max(0.02, release - now)) }
             let monitor = setup.monitor, waitSeconds = timeout
-            let wakeup = await offload { monitor.wait(timeout: waitSeconds) }
+            let waited = await offload({ Result { () throws(SystemError) in try monitor.wait(timeout: waitSeconds) } },
+                                       onCancel: { monitor.wake() })
+            let wakeup: InboxMonitor.Wakeup
+            switch waited {
+            case .success(let value): wakeup = value
+            case .failure(let error):
+                logger.error("cannot watch the inbox: \(error); stopping")
+                shared.fail("\(error)")
+                return adopted
+            }
             let after = monotonicSeconds()
             for name in wakeup.names { tracker.noteActivity(name, now: after) }
             if wakeup.overflowed { logger.warning("inotify event queue overflowed; rescanning the inbox") }
-            if wakeup.inboxGone {
-                logger.error("the inbox \(configuration.inboxPath) was deleted or moved; stopping")
-                shared.fail("inbox gone")
-                break
+            // Checked after every wake (inotify reports the inbox's replacement through `inboxGone`).
+            if setup.folders.inboxChange() != nil {
+                guard await reopenInbox(setup: setup, shared: shared) else { break }
+                tracker = ReadinessTracker(settleSeconds: configuration.settleSeconds)
             }
             if after >= nextRescan {
                 nextRescan = after + configuration.rescanSeconds
@@ -220,9 +239,10 @@ public struct WatchService: Service {
     /// Picks up the claim folders of instances that are gone (at start-up, then on every safety-net rescan),
     /// queues their unfinished files, and removes adopted folders that are done. Errors are logged, not fatal.
     private func adoptAgain(setup: Setup, shared: Shared, claimed: WorkQueue<WorkItem>, adopted: [ClaimFolder]) -> [ClaimFolder] {
-        var kept = adopted.filter { !((try? $0.removeIfEmpty(from: setup.work)) ?? false) }
+        let work = setup.folders.current.work
+        var kept = adopted.filter { !((try? $0.removeIfEmpty(from: work)) ?? false) }
         do {
-            for folder in try ClaimFolder.adoptOrphans(in: setup.work) {
+            for folder in try ClaimFolder.adoptOrphans(in: work) {
                 let items = try setup.processor.recover(folder)
                 if !items.isEmpty { logger.info("resuming \(items.count) file(s) claimed by a stopped instance (\(folder.name))") }
                 for item in items { shared.inFlight.add(1, ordering: .relaxed); claimed.push(item) }
@@ -236,7 +256,7 @@ public struct WatchService: Service {
 }
 
 /// State shared by the service's tasks.
-private final class Shared: Sendable {
+final class Shared: Sendable {
     let capacity: Int
     /// Claimed inputs not yet finished (bounded, so that a second instance on the same inbox gets a share).
     let inFlight = Atomic<Int>(0)

@@ -160,11 +160,11 @@ import TestSupport
         #expect(monitor.mode == .inotify)
         try Data("x".utf8).write(to: root.appendingPathComponent("new.png"))
         #expect(rename(root.appendingPathComponent("new.png").path, root.appendingPathComponent("moved.png").path) == 0)
-        let wakeup = monitor.wait(timeout: 5)
+        let wakeup = try monitor.wait(timeout: 5)
         #expect(wakeup.names.contains(FileName("new.png")))
         #expect(wakeup.names.contains(FileName("moved.png")))
         monitor.wake()
-        let woken = monitor.wait(timeout: 60)   // returns at once: the wake is pending
+        let woken = try monitor.wait(timeout: 60)   // returns at once: the wake is pending
         #expect(woken.names.isEmpty && !woken.overflowed)
     }
 

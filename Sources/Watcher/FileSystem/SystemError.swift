@@ -6,9 +6,12 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     public let path: String
     public let code: Int32
 
-    public init(_ operation: String, _ path: String, code: Int32 = errno) {
-        self.operation = operation
-        self.path = path
+    /// With no `code`, the current `errno`, read before `operation` and `path` are built (building
+    /// strings allocates, and allocation may change `errno`).
+    public init(_ operation: @autoclosure () -> String, _ path: @autoclosure () -> String, code: Int32? = nil) {
+        let code = code ?? errno
+        self.operation = operation()
+        self.path = path()
         self.code = code
     }
 

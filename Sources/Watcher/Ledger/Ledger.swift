@@ -1,4 +1,5 @@
 import Glibc
+import Logging
 import Synchronization
 
 /// Why the ledger cannot be used or written.
@@ -11,42 +12,48 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
 /// The CSV ledger: one row per input, appended with one `write` + `fsync` under an exclusive `flock`, so
 /// instances sharing the file never interleave. Keeps an index content hash -> earlier `ok` row, refreshed
 /// from rows other instances appended whenever it takes the lock.
+///
+/// The ledger follows its path, not its first file: before every append it checks (under the lock) that the
+/// path still names the open file and that the file has not shrunk, so a deleted ledger, a logrotate `create`
+/// rotation (`mv ledger.csv ledger.csv.1`) or a `copytruncate` rotation all get a fresh file with its header.
 public final class Ledger: Sendable {
     public let path: String
-    private let descriptor: Int32
-    private let state: Mutex<State>
+    let logger: Logger?
+    let state: Mutex<State>
 
-    private struct State {
+    struct State {
+        /// The open ledger file (replaced when the path names another file).
+        var descriptor: Int32
         /// Earliest `ok` row per content hash.
         var okRows: [String: LedgerRow] = [:]
         /// Bytes of the file already read into the index.
         var offset = 0
     }
 
-    private static let header = Array(CSV.record(LedgerRow.columns).utf8)
+    static let header = Array(CSV.record(LedgerRow.columns).utf8)
 
     /// Opens (creating when absent) the ledger, writes the header into an empty file, and reads the index.
-    public init(path: String) throws(LedgerError) {
-        let fd = retryingInterrupts { open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644) }
-        guard fd >= 0 else { throw LedgerError(path: path, reason: "cannot be opened (\(String(cString: strerror(errno))))") }
+    /// `logger` hears about ledgers that were deleted, rotated or truncated under the running watcher.
+    public init(path: String, logger: Logger? = nil) throws(LedgerError) {
+        let fd = try Self.openFile(path)
         self.path = path
-        self.descriptor = fd
-        self.state = Mutex(State())
-        try locked { state throws(LedgerError) in
-            var size = try fileSize()
-            if size == 0 {
-                try append(Self.header)
-                size = Self.header.count
-            }
-            let start = try read(from: 0, count: min(size, Self.header.count))
-            guard start == Self.header else {
-                throw LedgerError(path: path, reason: "its first line is not the xraywatch ledger header (\(LedgerRow.columns.joined(separator: ","))); name a new file or an xraywatch ledger")
-            }
-            try refresh(&state)
-        }
+        self.logger = logger
+        self.state = Mutex(State(descriptor: fd))
+        try locked { state throws(LedgerError) in try refresh(&state) }
     }
 
-    deinit { close(descriptor) }
+    deinit { close(state.withLock { $0.descriptor }) }
+
+    /// Opens the ledger path anew (SIGHUP, the daemon convention after a rotation); the next append checks
+    /// the new file's header as at start-up.
+    public func reopen() throws(LedgerError) {
+        let fd = try Self.openFile(path)
+        state.withLock { state in
+            close(state.descriptor)
+            state.descriptor = fd
+            state.offset = 0
+        }
+    }
 
     /// The earlier `ok` row for this content, as far as this instance has read the ledger.
     public func earlierResult(sha256: String) -> LedgerRow? {
@@ -63,20 +70,20 @@ public final class Ledger: Sendable {
                        journal: (LedgerRow) throws(SystemError) -> Void) throws(LedgerError) -> LedgerRow {
         try locked { state throws(LedgerError) in
             try refresh(&state)
-            if unlessPresent, try contains(proposed.encoded) { return proposed }
+            if unlessPresent, try contains(proposed.encoded, in: state.descriptor) { return proposed }
             var row = proposed
             if row.status == .ok, let earlier = state.okRows[row.sha256], earlier.outputFile != row.outputFile {
                 row = Self.duplicate(of: earlier, for: row)
             }
             do { try journal(row) } catch { throw LedgerError(path: path, reason: "journal: \(error)") }
-            let rest = try fileSize() - state.offset
+            let rest = try fileSize(state.descriptor) - state.offset
             var bytes: [UInt8] = []
             if rest > 0 {
                 // A torn last line from an earlier crash: close it (and any open quote) so this row stands alone.
-                let torn = try read(from: state.offset, count: rest)
+                let torn = try read(state.descriptor, from: state.offset, count: rest)
                 bytes = Array((CSV.parse(torn + [10]).restIsInsideQuotes ? "\"\r\n" : "\r\n").utf8)
             }
-            try append(bytes + row.encoded)
+            try append(bytes + row.encoded, to: state.descriptor)
             try refresh(&state)
             return row
         }
@@ -100,19 +107,18 @@ public final class Ledger: Sendable {
 
     private func locked<R>(_ body: (inout State) throws(LedgerError) -> R) throws(LedgerError) -> R {
         try state.withLock { state throws(LedgerError) -> R in
-            guard retryingInterrupts({ flock(descriptor, LOCK_EX) }) == 0 else {
-                throw LedgerError(path: path, reason: "cannot be locked (\(String(cString: strerror(errno))))")
-            }
-            defer { _ = flock(descriptor, LOCK_UN) }
+            try lockCurrentFile(&state)
+            defer { _ = flock(state.descriptor, LOCK_UN) }
+            try checkContents(&state)
             return try body(&state)
         }
     }
 
     /// Reads complete records appended since the last refresh into the index.
     private func refresh(_ state: inout State) throws(LedgerError) {
-        let size = try fileSize()
+        let size = try fileSize(state.descriptor)
         guard size > state.offset else { return }
-        let parsed = CSV.parse(try read(from: state.offset, count: size - state.offset))
+        let parsed = CSV.parse(try read(state.descriptor, from: state.offset, count: size - state.offset))
         for fields in parsed.records {
             guard let row = LedgerRow(fields: fields), row.status == .ok, state.okRows[row.sha256] == nil else { continue }
             state.okRows[row.sha256] = row
@@ -120,27 +126,27 @@ public final class Ledger: Sendable {
         state.offset += parsed.consumed
     }
 
-    private func contains(_ line: [UInt8]) throws(LedgerError) -> Bool {
-        let all = try read(from: 0, count: try fileSize())
+    private func contains(_ line: [UInt8], in fd: Int32) throws(LedgerError) -> Bool {
+        let all = try read(fd, from: 0, count: try fileSize(fd))
         return all.firstRange(of: [10] + line) != nil
     }
 
-    private func fileSize() throws(LedgerError) -> Int {
+    func fileSize(_ fd: Int32) throws(LedgerError) -> Int {
         var s = stat()
-        guard fstat(descriptor, &s) == 0 else { throw LedgerError(path: path, reason: "cannot be examined (\(String(cString: strerror(errno))))") }
+        guard fstat(fd, &s) == 0 else { throw failure("cannot be examined") }
         return Int(s.st_size)
     }
 
-    private func read(from offset: Int, count: Int) throws(LedgerError) -> [UInt8] {
+    func read(_ fd: Int32, from offset: Int, count: Int) throws(LedgerError) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
             let n = bytes.withUnsafeMutableBytes { buffer in
-                retryingInterrupts { pread(descriptor, buffer.baseAddress! + filled, count - filled, off_t(offset + filled)) }
+                retryingInterrupts { pread(fd, buffer.baseAddress! + filled, count - filled, off_t(offset + filled)) }
             }
             guard n > 0 else {
                 if n == 0 { break }
-                throw LedgerError(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))")
+                throw failure("cannot be read")
             }
             filled += n
         }
@@ -148,12 +154,15 @@ public final class Ledger: Sendable {
     }
 
     /// One `write` of the whole buffer (O_APPEND), then `fsync`.
-    private func append(_ bytes: [UInt8]) throws(LedgerError) {
-        do { try writeAll(descriptor, bytes, what: path) } catch {
+    func append(_ bytes: [UInt8], to fd: Int32) throws(LedgerError) {
+        do { try writeAll(fd, bytes, what: path) } catch {
             throw LedgerError(path: path, reason: "cannot be written (\(error))")
         }
-        guard retryingInterrupts({ fsync(descriptor) }) == 0 else {
-            throw LedgerError(path: path, reason: "cannot be flushed (\(String(cString: strerror(errno))))")
-        }
+        guard retryingInterrupts({ fsync(fd) }) == 0 else { throw failure("cannot be flushed") }
+    }
+
+    /// A `LedgerError` with the current `errno` text (read before anything else can change it).
+    func failure(_ what: String, code: Int32 = errno) -> LedgerError {
+        LedgerError(path: path, reason: "\(what) (\(String(cString: strerror(code))))")
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import Logging
 
 /// A swift-log handler writing one line per message to stderr: human-readable text
-/// (`2026-11-27T09:14:03.123Z info  message`) or one JSON object per line with the metadata as fields.
+/// (`2026-11-27T09:14:03.123Z info     message`) or one JSON object per line with the metadata as fields.
+/// Text lines escape control characters (a newline in a file name cannot forge a log line).
 public struct StderrLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
@@ -25,7 +26,7 @@ public struct StderrLogHandler: LogHandler {
         let line: String
         switch format {
         case .text:
-            line = "\(time) \(event.level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(event.message)\n"
+            line = Self.textLine(time: time, level: event.level, message: "\(event.message)")
         case .json:
             var object: [String: String] = [:]
             for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { object[key] = "\(value)" }

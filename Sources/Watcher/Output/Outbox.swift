@@ -13,17 +13,20 @@ public struct Outbox: Sendable {
     /// Longest file name most filesystems accept.
     static let nameLimit = 255
 
-    /// The tutorial web app's name: `POSITIVE_Prob_96_Name_<original file name>.png`. A very long original
-    /// name is shortened (at a character boundary) so the name, plus a `_NNN` clash suffix, still fits.
+    /// The tutorial web app's name: `POSITIVE_Prob_96_Name_<original file name>.png`, built from the name's
+    /// escaped form (`FileName.escaped`, as the ledger writes it), so it is always valid UTF-8 and the
+    /// ledger's `output_file` names it exactly. A very long original name is shortened (at a character
+    /// boundary, never inside a `%XX` escape) so the name, plus a `_NNN` clash suffix, still fits.
     public static func outputName(result: ScreeningResult, prob: Int, original: FileName) -> FileName {
         let prefix = Array("\(result.rawValue)_Prob_\(prob)_Name_".utf8)
         let suffix = Array(".png".utf8)
         let room = nameLimit - prefix.count - suffix.count - 6
-        var middle = original.bytes
+        var middle = Array(original.escaped.utf8)
         if middle.count > room {
             middle = Array(middle.prefix(room))
             while let last = middle.last, last & 0xC0 == 0x80 { middle.removeLast() }   // continuation bytes
             if let last = middle.last, last >= 0xC0 { middle.removeLast() }              // a cut lead byte
+            if let percent = middle.suffix(2).lastIndex(of: UInt8(ascii: "%")) { middle.removeSubrange(percent...) }   // a cut escape
         }
         return FileName(bytes: prefix + middle + suffix)
     }
@@ -33,10 +36,18 @@ public struct Outbox: Sendable {
 
     /// Writes `png` under `name` (or the first free numbered variant) and returns the name used. The
     /// temporary `temporary` is left in place: remove it with `discard` once the ledger row is written.
+    /// A write that fails (a full disk) removes its temporary again.
     public func write(_ png: [UInt8], as name: FileName, temporary: FileName) throws(SystemError) -> FileName {
         try folder.unlink(temporary)          // a partial one from a crash before its link
-        try folder.writeNewFile(temporary, bytes: png)
-        let final = try folder.linkNumbered(temporary, to: folder, as: name)
+        do { try folder.writeNewFile(temporary, bytes: png) } catch {
+            _ = try? folder.unlink(temporary)
+            throw error
+        }
+        let final: FileName
+        do { final = try folder.linkNumbered(temporary, to: folder, as: name) } catch {
+            _ = try? folder.unlink(temporary)
+            throw error
+        }
         try folder.sync()
         return final
     }

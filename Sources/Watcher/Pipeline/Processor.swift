@@ -18,6 +18,16 @@ struct Processor: Sendable {
     /// The ledger's `models` column: `name@shorthash` per model.
     let modelsColumn: String
     let logger: Logger
+    /// How long after its last modification a truncated or corrupt input is still taken as being written
+    /// (handed back to the inbox) rather than rejected; 0 rejects at once.
+    var incompleteGraceSeconds: Double = 0
+    /// The inbox as currently open (it may be replaced while running); `inbox` when nil.
+    var currentFolders: InboxFolders? = nil
+    /// Names handed back as incomplete, left alone for a moment by the intake loop.
+    var retryHolds: RetryHolds? = nil
+
+    /// Where unstarted or incomplete inputs go back to.
+    var inboxNow: Directory { currentFolders?.current.inbox ?? inbox }
 
     /// Smallest width and height taken as a radiograph; anything smaller is rejected.
     static let minimumSide = 32
@@ -57,7 +67,11 @@ struct Processor: Sendable {
             }
             return PreparedItem(item: item, sha256: sha, bytes: bytes.count, outcome: .image(image))
         } catch {
-            return rejected(Self.describe(error.reason), sha: sha, bytes: bytes.count)
+            let reason = Self.describe(error.reason)
+            if stillArriving(item, after: error.reason) {
+                return PreparedItem(item: item, sha256: sha, bytes: bytes.count, outcome: .incomplete(reason))
+            }
+            return rejected(reason, sha: sha, bytes: bytes.count)
         }
     }
 
@@ -78,7 +92,7 @@ struct Processor: Sendable {
     /// the input then stays in its claim folder and is processed at the next start.
     func finish(_ prepared: PreparedItem, verdict: Verdict?) throws {
         let item = prepared.item
-        var row = LedgerRow(time: LedgerRow.timestamp(), inputFile: item.claim.name.description, sha256: prepared.sha256,
+        var row = LedgerRow(time: LedgerRow.timestamp(), inputFile: item.claim.name.escaped, sha256: prepared.sha256,
                             bytes: prepared.bytes, policy: policy, status: .rejected, models: modelsColumn,
                             elapsedMilliseconds: 0)
         var ownOutput: FileName?
@@ -89,6 +103,10 @@ struct Processor: Sendable {
             disposition = .rejected
         case .duplicate(let earlier):
             row = Ledger.duplicate(of: earlier, for: row)
+        case .incomplete(let reason):
+            if handBackIncomplete(item, reason: reason) { return }
+            row.reason = reason
+            disposition = .rejected
         case .image(let image):
             guard let verdict else { preconditionFailure("a decoded image reaches finish with its verdict") }
             row.width = image.width
@@ -199,7 +217,7 @@ struct Processor: Sendable {
     /// Hands a claimed but unstarted input back to the inbox (at shutdown); false when it must stay claimed.
     func unclaim(_ item: WorkItem) -> Bool {
         do {
-            guard try item.claim.item.moveWithoutReplacing(item.claim.name, to: inbox, as: item.claim.name) else { return false }
+            guard try item.claim.item.moveWithoutReplacing(item.claim.name, to: inboxNow, as: item.claim.name) else { return false }
             try item.claim.owner.removeItem(item.claim.token)
             return true
         } catch {

@@ -6,6 +6,9 @@ struct WorkItem: Sendable {
     let claim: ClaimedInput
     /// Monotonic time of the claim, for `elapsed_ms`.
     let claimedAt: Double
+    /// The input's status when it was claimed (nil for recovered claims): a file that changed since was
+    /// still being written.
+    var claimedStatus: FileStatus? = nil
 }
 
 /// A work item after reading, hashing and decoding.
@@ -17,6 +20,9 @@ struct PreparedItem: Sendable {
         case rejected(String)
         /// Same content as an earlier `ok` row.
         case duplicate(of: LedgerRow)
+        /// Truncated or corrupt, but changed since the claim or modified recently: probably still being
+        /// written, so it goes back to the inbox to settle again; the reason is used if it cannot.
+        case incomplete(String)
     }
 
     let item: WorkItem

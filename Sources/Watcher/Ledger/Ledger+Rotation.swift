@@ -1,0 +1,63 @@
+import Glibc
+
+/// Following the ledger's path: deletion, logrotate's `create` (rename away) and `copytruncate` (truncate in
+/// place), and a new empty file at start-up. All of it runs under the ledger's mutex.
+extension Ledger {
+    /// Opens (creating when absent) the ledger file for appending.
+    static func openFile(_ path: String) throws(LedgerError) -> Int32 {
+        let fd = retryingInterrupts { open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644) }
+        guard fd >= 0 else {
+            let code = errno
+            throw LedgerError(path: path, reason: "cannot be opened (\(String(cString: strerror(code))))")
+        }
+        return fd
+    }
+
+    /// Takes the `flock` on the file the path names now. When the open file is no longer at the path
+    /// (deleted, or renamed away by a rotation), the path is opened anew (created when absent), with a warning.
+    func lockCurrentFile(_ state: inout State) throws(LedgerError) {
+        while true {
+            guard retryingInterrupts({ flock(state.descriptor, LOCK_EX) }) == 0 else { throw failure("cannot be locked") }
+            guard let change = try changeOfPath(since: state.descriptor) else { return }
+            _ = flock(state.descriptor, LOCK_UN)
+            let fd = try Self.openFile(path)
+            close(state.descriptor)
+            state.descriptor = fd
+            state.offset = 0
+            logger?.warning("ledger \(path) \(change); appending to a new \(path) (with its header)")
+        }
+    }
+
+    /// nil when `path` still names the open file `fd`; otherwise what happened to it.
+    private func changeOfPath(since fd: Int32) throws(LedgerError) -> String? {
+        var open = stat(), named = stat()
+        guard fstat(fd, &open) == 0 else { throw failure("cannot be examined") }
+        guard lstat(path, &named) == 0 else {
+            let code = errno
+            if code == ENOENT { return "was deleted or moved away (rotated?)" }
+            throw failure("cannot be examined", code: code)
+        }
+        guard open.st_dev != named.st_dev || open.st_ino != named.st_ino else { return nil }
+        return "was replaced by another file (rotated?)"
+    }
+
+    /// Before reading or appending: a file shorter than what was read (truncated, e.g. logrotate's
+    /// `copytruncate`) is read again from the start; an empty file gets the header; a file read from the
+    /// start must begin with the header.
+    func checkContents(_ state: inout State) throws(LedgerError) {
+        var size = try fileSize(state.descriptor)
+        if size < state.offset {
+            logger?.warning("ledger \(path) shrank from \(state.offset) to \(size) bytes (truncated, e.g. rotated with copytruncate); continuing in it\(size == 0 ? " with a new header" : "")")
+            state.offset = 0
+        }
+        if size == 0 {
+            try append(Self.header, to: state.descriptor)
+            size = Self.header.count
+        }
+        guard state.offset == 0 else { return }
+        let start = try read(state.descriptor, from: 0, count: min(size, Self.header.count))
+        guard start == Self.header else {
+            throw LedgerError(path: path, reason: "its first line is not the xraywatch ledger header (\(LedgerRow.columns.joined(separator: ","))); name a new file or an xraywatch ledger")
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Glibc
+import Logging
+import Testing
+import TestSupport
+@testable import Watcher
+
+@Suite struct EscapedFileNameTests {
+    @Test func invalidBytesAndPercentAreEscapedValidUTF8IsKept() {
+        #expect(FileName(bytes: Array("invalid-".utf8) + [0xFF, 0xFE] + Array("-utf8.jpeg".utf8)).escaped == "invalid-%FF%FE-utf8.jpeg")
+        #expect(FileName("100%.png").escaped == "100%25.png")
+        #expect(FileName("ünïcödé 画像.png").escaped == "ünïcödé 画像.png")
+        // A truncated sequence, an overlong form and an encoded surrogate are all invalid byte by byte.
+        #expect(FileName(bytes: [0x61, 0xE2, 0x82]).escaped == "a%E2%82")
+        #expect(FileName(bytes: [0xC0, 0xAF]).escaped == "%C0%AF")
+        #expect(FileName(bytes: [0xED, 0xA0, 0x80]).escaped == "%ED%A0%80")
+    }
+
+    @Test func outboxNameIsTheEscapedFormAndNamesARealFileInUTF8() {
+        let name = Outbox.outputName(result: .negative, prob: 80, original: FileName(bytes: [0x78, 0xFF, 0x2E, 0x70, 0x6E, 0x67]))
+        #expect(name.description == "NEGATIVE_Prob_80_Name_x%FF.png.png")
+        #expect(name.bytes == Array(name.description.utf8))
+    }
+
+    @Test func longNameIsNeverCutInsideAnEscape() {
+        let original = FileName(bytes: [UInt8](repeating: 0xFF, count: 200))
+        let name = Outbox.outputName(result: .positive, prob: 99, original: original).description
+        let middle = name.dropFirst("POSITIVE_Prob_99_Name_".count).dropLast(".png".count)
+        #expect(middle.count % 3 == 0 && middle.hasSuffix("%FF"), "\(middle)")
+    }
+}
+
+/// The text log format through the real handler, with stderr redirected to a file.
+@Suite(.serialized) struct StderrLogHandlerTests {
+    static func capturingStderr(_ body: () -> Void) throws -> String {
+        let folder = try Fixtures.makeTemporaryDirectory("stderr")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("stderr.txt").path
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+        let saved = dup(2)
+        dup2(fd, 2)
+        body()
+        dup2(saved, 2)
+        close(saved)
+        close(fd)
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    static let logger = Logger(label: "test") { StderrLogHandler(label: $0, format: .text, level: .trace) }
+
+    @Test func criticalIsPrintedWhole() throws {
+        let text = try Self.capturingStderr { Self.logger.critical("the end") }
+        #expect(text.contains(" critical the end\n"), "\(text)")
+        let info = try Self.capturingStderr { Self.logger.info("fine") }
+        #expect(info.contains(" info     fine\n"), "\(info)")
+    }
+
+    @Test func controlCharactersInAMessageCannotStartALine() throws {
+        let text = try Self.capturingStderr {
+            Self.logger.warning("rejected evil\n2026-01-01T00:00:00Z error forged\r\u{1B}[31m\u{85}x\\y")
+        }
+        #expect(text.split(separator: "\n").count == 1, "\(text)")
+        #expect(text.contains(#"rejected evil\n2026-01-01T00:00:00Z error forged\r\u{1B}[31m\u{85}x\\y"#), "\(text)")
+    }
+}
+
+@Suite struct SystemErrorTests {
+    @Test func errnoIsReadBeforeTheMessageIsBuilt() {
+        errno = ENOENT
+        let error = SystemError("open", { () -> String in errno = EPERM; return "/some/path" }())
+        #expect(error.code == ENOENT)
+        #expect(error.path == "/some/path")
+    }
+}
+
+@Suite struct CancellationTests {
+    /// Runs `operation` in a task, cancels it after a moment, and says whether it finished within 10 s.
+    static func finishesWhenCancelled(_ operation: @escaping @Sendable () async -> Void) async -> Bool {
+        let task = Task { await operation() }
+        try? await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await task.value; return true }
+            group.addTask { try? await Task.sleep(for: .seconds(10)); return false }
+            let first = await group.next()!
+            group.cancelAll()
+            return first
+        }
+    }
+
+    @Test func cancellingATaskWaitingInWorkQueueNextEndsIt() async {
+        let queue = WorkQueue<Int>()
+        let finished = await Self.finishesWhenCancelled { _ = await queue.next(upTo: 4) }
+        #expect(finished)
+        // The queue still works for others afterwards.
+        queue.push(7)
+        #expect(await queue.next(upTo: 4) == [7])
+    }
+
+    @Test func cancellingAnOffloadedMonitorWaitWakesIt() async throws {
+        let root = try Fixtures.makeTemporaryDirectory("monitor")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let monitor = try InboxMonitor(inbox: root.path, pollSeconds: 0)
+        let finished = await Self.finishesWhenCancelled {
+            _ = await offload({ try? monitor.wait(timeout: 600) }, onCancel: { monitor.wake() })
+        }
+        #expect(finished)
+    }
+}
+
+@Suite struct InboxMonitorRewatchTests {
+    @Test func deletedInboxIsReportedAndANewOneCanBeWatched() throws {
+        let root = try Fixtures.makeTemporaryDirectory("monitor")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let inbox = root.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: false)
+        let monitor = try InboxMonitor(inbox: inbox.path, pollSeconds: 0)
+        try FileManager.default.removeItem(at: inbox)
+        #expect(try monitor.wait(timeout: 5).inboxGone)
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: false)
+        try monitor.rewatch(inbox.path)
+        try Data("x".utf8).write(to: inbox.appendingPathComponent("new.png"))
+        let wakeup = try monitor.wait(timeout: 5)
+        #expect(wakeup.names.contains(FileName("new.png")))
+    }
+}
+
+extension InboxMonitorRewatchTests {
+    @Test func inboxDeletedAndRecreatedWhileHeldOpenIsReported() throws {
+        let root = try Fixtures.makeTemporaryDirectory("monitor")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let inbox = root.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: false)
+        let held = try Directory(path: inbox.path)   // as the watcher holds it: no IN_DELETE_SELF while open
+        let monitor = try InboxMonitor(inbox: inbox.path, pollSeconds: 0)
+        try FileManager.default.removeItem(at: inbox)
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: false)
+        #expect(try monitor.wait(timeout: 5).inboxGone)
+        _ = held
+    }
+}
+
+@Suite struct IncompleteGraceConfigurationTests {
+    @Test func incompleteGraceSecondsDefaultsTo30AndIsChecked() throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        #expect(try sandbox.load().incompleteGraceSeconds == 30)
+        #expect(try sandbox.load(["incomplete_grace_seconds": "0"]).incompleteGraceSeconds == 0)
+        #expect(sandbox.error(["incomplete_grace_seconds": "-1"])?.key == "incomplete_grace_seconds")
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Watcher
+
+/// The ledger follows its path: deleted, rotated (`create` or `copytruncate`) or reopened files get a
+/// fresh header and every row, on real files.
+@Suite struct LedgerRotationTests {
+    static func records(_ path: String) throws -> [[String]] {
+        CSV.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path)))).records
+    }
+
+    static func withLedger(_ body: (String, Ledger) throws -> Void) throws {
+        let folder = try Fixtures.makeTemporaryDirectory("ledger-rotation")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("ledger.csv").path
+        let ledger = try Ledger(path: path)
+        _ = try ledger.commit(LedgerTests.row("before.png", sha: "h1")) { _ in }
+        try body(path, ledger)
+    }
+
+    @Test func deletedLedgerIsRecreatedWithItsHeader() throws {
+        try Self.withLedger { path, ledger in
+            #expect(unlink(path) == 0)
+            _ = try ledger.commit(LedgerTests.row("after.png", sha: "h2")) { _ in }
+            let records = try Self.records(path)
+            #expect(records.first == LedgerRow.columns)
+            #expect(records.dropFirst().map { $0[1] } == ["after.png"])
+        }
+    }
+
+    @Test func renamedLedgerIsFollowedByANewFile() throws {
+        try Self.withLedger { path, ledger in
+            #expect(rename(path, path + ".1") == 0)
+            _ = try ledger.commit(LedgerTests.row("after.png", sha: "h2")) { _ in }
+            #expect(try Self.records(path + ".1").dropFirst().map { $0[1] } == ["before.png"])
+            let records = try Self.records(path)
+            #expect(records.first == LedgerRow.columns)
+            #expect(records.dropFirst().map { $0[1] } == ["after.png"])
+        }
+    }
+
+    @Test func copyTruncatedLedgerGetsItsHeaderAgain() throws {
+        try Self.withLedger { path, ledger in
+            try FileManager.default.copyItem(atPath: path, toPath: path + ".1")
+            #expect(truncate(path, 0) == 0)
+            _ = try ledger.commit(LedgerTests.row("after.png", sha: "h2")) { _ in }
+            let records = try Self.records(path)
+            #expect(records.first == LedgerRow.columns)
+            #expect(records.dropFirst().map { $0[1] } == ["after.png"])
+        }
+    }
+
+    @Test func ledgerTruncatedAndRefilledByAnotherWriterIsReadFromTheStart() throws {
+        try Self.withLedger { path, ledger in
+            _ = try ledger.commit(LedgerTests.row("second.png", sha: "h2")) { _ in }
+            #expect(truncate(path, 0) == 0)
+            // Another instance writes the header and a row, still shorter than what this one had read.
+            _ = try Ledger(path: path).commit(LedgerTests.row("other.png", sha: "h3")) { _ in }
+            _ = try ledger.commit(LedgerTests.row("after.png", sha: "h4")) { _ in }
+            let records = try Self.records(path)
+            #expect(records.first == LedgerRow.columns)
+            #expect(records.dropFirst().map { $0[1] } == ["other.png", "after.png"])
+            #expect(ledger.earlierResult(sha256: "h3")?.inputFile == "other.png")
+        }
+    }
+
+    @Test func emptyLedgerIsAcceptedAtStartAndGetsTheHeader() throws {
+        let folder = try Fixtures.makeTemporaryDirectory("ledger-rotation")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("ledger.csv").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        _ = try Ledger(path: path).commit(LedgerTests.row("a.png", sha: "h1")) { _ in }
+        #expect(try Self.records(path).first == LedgerRow.columns)
+        #expect(try Self.records(path).count == 2)
+    }
+
+    @Test func reopenFollowsARotationDoneBetweenAppends() throws {
+        try Self.withLedger { path, ledger in
+            #expect(rename(path, path + ".1") == 0)
+            #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+            try ledger.reopen()
+            _ = try ledger.commit(LedgerTests.row("after.png", sha: "h2")) { _ in }
+            #expect(try Self.records(path).map { $0[1] } == ["input_file", "after.png"])
+        }
+    }
+}
