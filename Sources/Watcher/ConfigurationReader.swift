@@ -48,6 +48,11 @@ struct ConfigurationReader {
 
         let lungs = try optionalLocation("lungs")
         if let lungs { try requireFile(lungs, key: "lungs") }
+        let overlays = try optionalLocation("overlays")
+        if let overlays {
+            if lungs == nil { throw error("overlays", "needs the lung segmenter: set \"lungs\" too") }
+            try checkFolders(inbox: inbox, others: [("overlays", overlays)])
+        }
 
         let policy = DecisionPolicy(try string("policy", default: "both"))
         if case .only(let name) = policy, !modelNames.contains(name) {
@@ -81,7 +86,7 @@ struct ConfigurationReader {
 
         return Configuration(
             configPath: file, inboxPath: inbox, outboxPath: outbox, archivePath: archive, rejectedPath: rejected,
-            ledgerPath: ledger, workPath: work, backbonePath: backbone, modelPaths: modelPaths, lungsPath: lungs,
+            ledgerPath: ledger, workPath: work, backbonePath: backbone, modelPaths: modelPaths, lungsPath: lungs, overlaysPath: overlays,
             decision: Decision(policy: policy, thresholds: thresholds),
             imageLimits: ImageLimits(maxPixels: maxPixels, maxBytes: maxBytes),
             settleSeconds: settle, pollSeconds: poll, rescanSeconds: rescan, incompleteGraceSeconds: incompleteGrace, ignorePatterns: ignore, after: after,

@@ -161,7 +161,8 @@ public struct WatchService: Service {
             limits: configuration.imageLimits, after: configuration.after,
             policy: configuration.decision.policy.description,
             modelsColumn: screener.models.map { "\($0.name)@\($0.shortHash)" }.joined(separator: ";"), logger: logger,
-            incompleteGraceSeconds: configuration.incompleteGraceSeconds, currentFolders: folders, retryHolds: holds)
+            incompleteGraceSeconds: configuration.incompleteGraceSeconds, currentFolders: folders, retryHolds: holds,
+            overlaysFolder: configuration.overlaysPath)
         logger.info("watching \(configuration.inboxPath) (\(monitor.mode)); outbox \(configuration.outboxPath), ledger \(configuration.ledgerPath), settle \(configuration.settleSeconds) s, batch \(configuration.batchSize), instance \(own.name)",
                     metadata: ["mode": "\(monitor.mode)", "inbox": "\(configuration.inboxPath)", "instance": "\(own.name)"])
         return Setup(folders: folders, monitor: monitor, processor: processor,

@@ -56,8 +56,31 @@ extension Ledger {
         }
         guard state.offset == 0 else { return }
         let start = try read(state.descriptor, from: 0, count: min(size, Self.header.count))
+        if start != Self.header, try read(state.descriptor, from: 0, count: min(size, Self.legacyHeader.count)) == Self.legacyHeader {
+            try setAsideLegacyLedger(&state)
+            return try checkContents(&state)
+        }
         guard start == Self.header else {
             throw LedgerError(path: path, reason: "its first line is not the xraywatch ledger header (\(LedgerRow.columns.joined(separator: ","))); name a new file or an xraywatch ledger")
         }
+    }
+
+    /// The header of ledgers written before the lung columns.
+    static let legacyHeader = Array(CSV.record(LedgerRow.legacyColumns).utf8)
+
+    /// A ledger with the earlier header is renamed to `<name>.<UTC time>.csv` (readers keep a file whose columns
+    /// never change under them) and a new one with the current header takes its place, with a warning.
+    private func setAsideLegacyLedger(_ state: inout State) throws(LedgerError) {
+        let stamp = String(LedgerRow.timestamp().prefix(19).filter { $0 != ":" })
+        let base = path.hasSuffix(".csv") ? String(path.dropLast(4)) : path
+        let aside = "\(base).\(stamp).csv"
+        guard rename(path, aside) == 0 else { throw failure("cannot be renamed to \(aside)", code: errno) }
+        let fd = try Self.openFile(path)
+        _ = flock(state.descriptor, LOCK_UN)
+        close(state.descriptor)
+        state.descriptor = fd
+        state.offset = 0
+        guard retryingInterrupts({ flock(fd, LOCK_EX) }) == 0 else { throw failure("cannot be locked") }
+        logger?.warning("ledger \(path) had the columns of an earlier version; renamed to \(aside), new rows go to a new \(path) with the columns \(LedgerRow.columns.joined(separator: ","))")
     }
 }

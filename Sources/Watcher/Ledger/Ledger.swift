@@ -99,6 +99,8 @@ public final class Ledger: Sendable {
         copy.scores = earlier.scores
         copy.width = earlier.width
         copy.height = earlier.height
+        copy.lungArea = earlier.lungArea
+        copy.lungs = earlier.lungs
         copy.reason = "same content as \(earlier.inputFile) (\(earlier.time))"
         return copy
     }

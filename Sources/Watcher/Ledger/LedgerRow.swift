@@ -11,10 +11,13 @@ public struct LedgerRow: Sendable, Equatable, Codable {
         case duplicate
     }
 
-    /// The header row, in column order.
-    public static let columns = ["time_utc", "input_file", "input_sha256", "bytes", "width", "height", "result",
-                                 "prob", "covid_normal", "covid_pneumo", "policy", "output_file", "status",
-                                 "reason", "models", "elapsed_ms"]
+    /// The header row, in column order. New columns are only ever added at the end.
+    public static let columns = legacyColumns + ["lung_area", "lungs"]
+
+    /// The header of ledgers written before the lung columns: such a ledger is set aside at start-up.
+    public static let legacyColumns = ["time_utc", "input_file", "input_sha256", "bytes", "width", "height", "result",
+                                       "prob", "covid_normal", "covid_pneumo", "policy", "output_file", "status",
+                                       "reason", "models", "elapsed_ms"]
 
     /// ISO 8601 UTC with microseconds, e.g. `2026-11-27T09:14:03.123456Z`.
     public var time: String
@@ -34,6 +37,10 @@ public struct LedgerRow: Sendable, Equatable, Codable {
     public var reason: String
     public var models: String
     public var elapsedMilliseconds: Int
+    /// Lung pixels over image pixels, with a lung segmenter loaded.
+    public var lungArea: Double?
+    /// `found`, or `not found: ` and the figure that failed; empty without a lung segmenter.
+    public var lungs: String = ""
 
     public init(time: String, inputFile: String, sha256: String, bytes: Int, width: Int? = nil, height: Int? = nil,
                 result: String = "", prob: Int? = nil, scores: [String: Double] = [:], policy: String,
@@ -49,7 +56,7 @@ public struct LedgerRow: Sendable, Equatable, Codable {
         [time, CSV.neutralised(inputFile), sha256, String(bytes), width.map(String.init) ?? "",
          height.map(String.init) ?? "", result, prob.map(String.init) ?? "", Self.format(scores["covid_normal"]),
          Self.format(scores["covid_pneumo"]), policy, CSV.neutralised(outputFile), status.rawValue,
-         CSV.neutralised(reason), models, String(elapsedMilliseconds)]
+         CSV.neutralised(reason), models, String(elapsedMilliseconds), lungArea.map { String(format: "%.4f", $0) } ?? "", lungs]
     }
 
     /// The CSV line (CRLF-terminated) as bytes.
@@ -66,6 +73,8 @@ public struct LedgerRow: Sendable, Equatable, Codable {
                   height: Int(fields[5]), result: fields[6], prob: Int(fields[7]), scores: scores, policy: fields[10],
                   outputFile: fields[11], status: status, reason: fields[13], models: fields[14],
                   elapsedMilliseconds: elapsed)
+        lungArea = Double(fields[16])
+        lungs = fields[17]
     }
 
     private static func format(_ value: Double?) -> String {

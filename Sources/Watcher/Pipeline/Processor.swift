@@ -25,6 +25,8 @@ struct Processor: Sendable {
     var currentFolders: InboxFolders? = nil
     /// Names handed back as incomplete, left alone for a moment by the intake loop.
     var retryHolds: RetryHolds? = nil
+    /// Where each screened image is also written with its lung outline (`<outbox name>.lungs.png`); nil: nowhere.
+    var overlaysFolder: String? = nil
 
     /// Where unstarted or incomplete inputs go back to.
     var inboxNow: Directory { currentFolders?.current.inbox ?? inbox }
@@ -125,11 +127,26 @@ struct Processor: Sendable {
             row.prob = verdict.prob
             row.scores = Dictionary(verdict.scores.map { ($0.model, $0.probability) }, uniquingKeysWith: { first, _ in first })
             row.outputFile = final.description
+            if let lungs = verdict.lungs {
+                row.lungArea = lungs.figures.areaFraction
+                row.lungs = lungs.problem.map { "not found: \($0)" } ?? "found"
+                writeOverlay(lungs, image: image, outputName: final.description)
+            }
         }
         row.elapsedMilliseconds = Int(((monotonicSeconds() - item.claimedAt) * 1000).rounded())
         let journal = Journal(row: row, input: item.claim.name.bytes, ownOutput: ownOutput?.bytes, disposition: disposition)
         let written = try commit(journal, claim: item.claim, recovering: false)
         report(written)
+    }
+
+    /// The lung overlay beside the verdict, best effort: a failure is logged and screening goes on (the
+    /// outbox copy and the ledger row are what must not be lost).
+    private func writeOverlay(_ lungs: LungFindings, image: RGBImage, outputName: String) {
+        guard let overlaysFolder else { return }
+        let name = (outputName.hasSuffix(".png") ? String(outputName.dropLast(4)) : outputName) + ".lungs.png"
+        do { try LungOverlayFile.write(lungs.overlay(on: image), named: name, into: overlaysFolder) } catch {
+            logger.warning("lung overlay \(error.file) not written: \(error.reason)")
+        }
     }
 
     /// Appends the journal's row exactly once (journaling the final row first), then finalises.
