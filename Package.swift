@@ -76,7 +76,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralEngineTests", dependencies: ["NeuralEngine", "Imaging", "TestSupport"]),
-        .testTarget(name: "ScreeningTests", dependencies: ["Screening", "TestSupport"]),
+        .testTarget(name: "ScreeningTests", dependencies: ["Screening", "Imaging", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "WatcherTests", dependencies: ["Watcher", "TestSupport"]),
         // Runs the built `xraywatch` binary end to end.
