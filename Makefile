@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/xraywatch
 DATA ?= ../shared/data
 
-.PHONY: build run classify-examples test bench evaluate models clean
+.PHONY: build run classify-examples test bench evaluate models lungs clean
 
 build:
 	$(SWIFT) build -c release
@@ -33,6 +33,10 @@ evaluate: build
 ## Retrain the shipped models from ../shared/data/train (feature cache in .xraywatch-cache/).
 models: build
 	bash scripts/train-shipped-models.sh $(DATA)
+
+## Retrain the lung segmenter from ../shared/data/lung_masks (report in models/lungs.report.html).
+lungs: build
+	$(RELEASE_BIN) train-lungs --data $(DATA) --out models
 
 clean:
 	rm -rf .build
