@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Imaging
 import Training
 
 /// `xraywatch train-lungs`: trains the lung segmenter on image/mask pairs and writes a loadable model and report.
@@ -26,6 +27,8 @@ struct TrainLungs: AsyncParsableCommand {
     @Option(help: "Adam learning rate.") var learningRate = LungTrainingRecipe().learningRate
     @Option(help: "Mini-batch size.") var batchSize = LungTrainingRecipe().batchSize
     @Option(help: "Seed for the split, initialisation, shuffling and draws.") var seed: UInt64 = 42
+    @Option(help: "Input size in pixels (a multiple of 32, at least 64): 224 shares the classifiers' backbone pass; smaller is cheaper when the classifiers read lung fields.")
+    var size = 224
     @Flag(help: "Do not train: measure the existing OUT/NAME.json again and rewrite its report (without training curves).")
     var reportOnly = false
 
@@ -34,15 +37,17 @@ struct TrainLungs: AsyncParsableCommand {
         if draws < 1 { throw ValidationError("--draws must be at least 1 (1 = no augmentation)") }
         if !(learningRate > 0) { throw ValidationError("--learning-rate must be positive") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if size < 64 || size % 32 != 0 { throw ValidationError("--size must be a multiple of 32 and at least 64") }
     }
 
     func run() async throws {
         var recipe = LungTrainingRecipe()
         recipe.epochs = epochs; recipe.augmentation.draws = draws; recipe.learningRate = learningRate
         recipe.batchSize = batchSize; recipe.seed = seed
-        let run = LungTrainingRun(dataRoot: data, masksIndex: masks ?? URL(fileURLWithPath: data).appendingPathComponent("lung_masks/INDEX.csv").path,
+        var run = LungTrainingRun(dataRoot: data, masksIndex: masks ?? URL(fileURLWithPath: data).appendingPathComponent("lung_masks/INDEX.csv").path,
                                   backbonePath: backbone, outputFolder: outputFolder, name: name,
                                   version: modelVersion ?? Self.today, recipe: recipe)
+        run.preprocessing = Preprocessing(size: size)
         let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         do {
             if reportOnly {
