@@ -30,37 +30,21 @@ import TestSupport
     }
 }
 
-/// The text log format through the real handler, with stderr redirected to a file.
-@Suite(.serialized) struct StderrLogHandlerTests {
-    static func capturingStderr(_ body: () -> Void) throws -> String {
-        let folder = try Fixtures.makeTemporaryDirectory("stderr")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("stderr.txt").path
-        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
-        let saved = dup(2)
-        dup2(fd, 2)
-        body()
-        dup2(saved, 2)
-        close(saved)
-        close(fd)
-        return try String(contentsOfFile: path, encoding: .utf8)
+/// The text log line format (end to end: `ReliabilityTests.FileNames.newlineInAFileNameCannotForgeALogLine`
+/// and `ReliabilityTests.InboxReplacement.inboxDeletedForGoodStopsWithAnErrorForSystemdToRestart`).
+@Suite struct StderrLogHandlerTests {
+    @Test func everyLevelIsPrintedWholeInOneColumnWidth() {
+        let lines = Logger.Level.allCases.map { StderrLogHandler.textLine(time: "T", level: $0, message: "m") }
+        #expect(lines.contains("T critical m\n"))
+        #expect(lines.contains("T info     m\n"))
+        #expect(Set(lines.map(\.count)).count == 1, "\(lines)")
     }
 
-    static let logger = Logger(label: "test") { StderrLogHandler(label: $0, format: .text, level: .trace) }
-
-    @Test func criticalIsPrintedWhole() throws {
-        let text = try Self.capturingStderr { Self.logger.critical("the end") }
-        #expect(text.contains(" critical the end\n"), "\(text)")
-        let info = try Self.capturingStderr { Self.logger.info("fine") }
-        #expect(info.contains(" info     fine\n"), "\(info)")
-    }
-
-    @Test func controlCharactersInAMessageCannotStartALine() throws {
-        let text = try Self.capturingStderr {
-            Self.logger.warning("rejected evil\n2026-01-01T00:00:00Z error forged\r\u{1B}[31m\u{85}x\\y")
-        }
-        #expect(text.split(separator: "\n").count == 1, "\(text)")
-        #expect(text.contains(#"rejected evil\n2026-01-01T00:00:00Z error forged\r\u{1B}[31m\u{85}x\\y"#), "\(text)")
+    @Test func controlCharactersInAMessageCannotStartALine() {
+        let line = StderrLogHandler.textLine(time: "T", level: .warning,
+                                             message: "rejected evil\n2026-01-01T00:00:00Z error forged\r\u{1B}[31m\u{85}\u{2028}x\\y")
+        #expect(line.filter { $0 == "\n" }.count == 1 && line.hasSuffix("\n"), "\(line)")
+        #expect(line == #"T warning  rejected evil\n2026-01-01T00:00:00Z error forged\r\u{1B}[31m\u{85}\u{2028}x\\y"# + "\n", "\(line)")
     }
 }
 

@@ -71,7 +71,8 @@ public final class InboxMonitor: Sendable {
             mode = .inotify
             inotifyDescriptor = fd
             watchDescriptor.store(watch, ordering: .relaxed)
-            let parent = "/" + components.dropLast().joined(separator: "/")
+            let parentComponents = components.dropLast().joined(separator: "/")
+            let parent = inbox.hasPrefix("/") ? "/" + parentComponents : (parentComponents.isEmpty ? "." : parentComponents)
             parentDescriptor = inotify_add_watch(fd, parent, Self.parentMask)
         } else {
             let code = errno
