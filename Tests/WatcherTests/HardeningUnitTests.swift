@@ -133,3 +133,36 @@ extension InboxMonitorRewatchTests {
         #expect(sandbox.error(["incomplete_grace_seconds": "-1"])?.key == "incomplete_grace_seconds")
     }
 }
+
+/// A signal arriving while the monitor waits (poll fails with EINTR) resumes the wait instead of ending it.
+@Suite struct InboxMonitorInterruptTests {
+    final class Box: @unchecked Sendable {
+        let lock = NSLock()
+        var thread: pthread_t?
+        var elapsed: Double?
+    }
+
+    @Test func interruptedWaitIsResumed() async throws {
+        let root = try Fixtures.makeTemporaryDirectory("monitor")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let monitor = try InboxMonitor(inbox: root.path, pollSeconds: 0)
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }   // no SA_RESTART: poll returns EINTR
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGUSR1, &action, nil)
+        let box = Box()
+        let waiter = Thread {
+            box.lock.withLock { box.thread = pthread_self() }
+            let start = Date()
+            _ = try? monitor.wait(timeout: 1.5)
+            box.lock.withLock { box.elapsed = Date().timeIntervalSince(start) }
+        }
+        waiter.start()
+        try await Task.sleep(for: .milliseconds(300))
+        let thread = try #require(box.lock.withLock { box.thread })
+        #expect(pthread_kill(thread, SIGUSR1) == 0)
+        while box.lock.withLock({ box.elapsed }) == nil { try await Task.sleep(for: .milliseconds(50)) }
+        let elapsed = try #require(box.lock.withLock { box.elapsed })
+        #expect(elapsed >= 1.4, "the wait ended after \(elapsed) s, at the signal")
+    }
+}
