@@ -166,3 +166,19 @@ extension InboxMonitorRewatchTests {
         #expect(elapsed >= 1.4, "the wait ended after \(elapsed) s, at the signal")
     }
 }
+
+extension InboxMonitorRewatchTests {
+    @Test func otherEntriesOfTheParentDoNotEndAWait() throws {
+        let root = try Fixtures.makeTemporaryDirectory("monitor")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let inbox = root.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: false)
+        let monitor = try InboxMonitor(inbox: inbox.path, pollSeconds: 0)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("outbox"), withIntermediateDirectories: false)
+        try Data("x".utf8).write(to: root.appendingPathComponent("ledger.csv"))
+        let start = Date()
+        let wakeup = try monitor.wait(timeout: 0.5)
+        #expect(Date().timeIntervalSince(start) >= 0.45)
+        #expect(wakeup.names.isEmpty && !wakeup.inboxGone)
+    }
+}
