@@ -7,7 +7,9 @@ import Synchronization
 /// The long-running watcher: finds every file dropped into the inbox, waits until it has settled, claims
 /// it, decodes it (in parallel with inference), classifies it in batches, writes the outbox copy and one
 /// ledger row, and moves it away. On graceful shutdown (SIGTERM, SIGINT) it stops taking files, finishes
-/// those in hand, hands unstarted claims back to the inbox, and returns.
+/// those in hand, hands unstarted claims back to the inbox, and returns. SIGHUP reopens the ledger; an inbox
+/// deleted and recreated (or replaced) is opened and watched again; a file that looks half-written goes
+/// back to the inbox for up to `incomplete_grace_seconds`.
 public struct WatchService: Service {
     public let configuration: Configuration
     public let screener: Screener

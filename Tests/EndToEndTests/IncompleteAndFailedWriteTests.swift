@@ -31,14 +31,15 @@ extension ReliabilityTests {
         @Test func truncatedFileIsStillRejectedOnceTheGraceTimeHasPassed() async throws {
             let spool = try WatchSpool(extra: ["incomplete_grace_seconds": "2"])
             let valid = try WatchSpool.png(seed: 151)
-            try spool.drop("truncated.png", Array(valid.prefix(valid.count / 2)))
             let started = Date()
+            try spool.drop("truncated.png", Array(valid.prefix(valid.count / 2)))
             #expect(try await spool.runOnce() == 0, "log:\n\(spool.log("once.log"))")
             let rows = try spool.ledgerRows()
             #expect(rows.map(\.status) == [.rejected])
             #expect(rows.first?.reason.contains("corrupt") == true)
-            #expect(Date().timeIntervalSince(started) >= 2)
-            #expect(spool.log("once.log").contains("looks incomplete"))
+            // Not before the grace time since it was written (the watcher may start late under load, so whether
+            // it was handed back first is not checked).
+            #expect(Date().timeIntervalSince(started) >= 1.9)
         }
 
         @Test func failedOutboxWriteLeavesNoTemporaryFile() async throws {

@@ -30,37 +30,21 @@ import TestSupport
     }
 }
 
-/// The text log format through the real handler, with stderr redirected to a file.
-@Suite(.serialized) struct StderrLogHandlerTests {
-    static func capturingStderr(_ body: () -> Void) throws -> String {
-        let folder = try Fixtures.makeTemporaryDirectory("stderr")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("stderr.txt").path
-        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
-        let saved = dup(2)
-        dup2(fd, 2)
-        body()
-        dup2(saved, 2)
-        close(saved)
-        close(fd)
-        return try String(contentsOfFile: path, encoding: .utf8)
+/// The text log line format (end to end: `ReliabilityTests.FileNames.newlineInAFileNameCannotForgeALogLine`
+/// and `ReliabilityTests.InboxReplacement.inboxDeletedForGoodStopsWithAnErrorForSystemdToRestart`).
+@Suite struct StderrLogHandlerTests {
+    @Test func everyLevelIsPrintedWholeInOneColumnWidth() {
+        let lines = Logger.Level.allCases.map { StderrLogHandler.textLine(time: "T", level: $0, message: "m") }
+        #expect(lines.contains("T critical m\n"))
+        #expect(lines.contains("T info     m\n"))
+        #expect(Set(lines.map(\.count)).count == 1, "\(lines)")
     }
 
-    static let logger = Logger(label: "test") { StderrLogHandler(label: $0, format: .text, level: .trace) }
-
-    @Test func criticalIsPrintedWhole() throws {
-        let text = try Self.capturingStderr { Self.logger.critical("the end") }
-        #expect(text.contains(" critical the end\n"), "\(text)")
-        let info = try Self.capturingStderr { Self.logger.info("fine") }
-        #expect(info.contains(" info     fine\n"), "\(info)")
-    }
-
-    @Test func controlCharactersInAMessageCannotStartALine() throws {
-        let text = try Self.capturingStderr {
-            Self.logger.warning("rejected evil\n2026-01-01T00:00:00Z error forged\r\u{1B}[31m\u{85}x\\y")
-        }
-        #expect(text.split(separator: "\n").count == 1, "\(text)")
-        #expect(text.contains(#"rejected evil\n2026-01-01T00:00:00Z error forged\r\u{1B}[31m\u{85}x\\y"#), "\(text)")
+    @Test func controlCharactersInAMessageCannotStartALine() {
+        let line = StderrLogHandler.textLine(time: "T", level: .warning,
+                                             message: "rejected evil\n2026-01-01T00:00:00Z error forged\r\u{1B}[31m\u{85}\u{2028}x\\y")
+        #expect(line.filter { $0 == "\n" }.count == 1 && line.hasSuffix("\n"), "\(line)")
+        #expect(line == #"T warning  rejected evil\n2026-01-01T00:00:00Z error forged\r\u{1B}[31m\u{85}\u{2028}x\\y"# + "\n", "\(line)")
     }
 }
 
@@ -147,5 +131,54 @@ extension InboxMonitorRewatchTests {
         #expect(try sandbox.load().incompleteGraceSeconds == 30)
         #expect(try sandbox.load(["incomplete_grace_seconds": "0"]).incompleteGraceSeconds == 0)
         #expect(sandbox.error(["incomplete_grace_seconds": "-1"])?.key == "incomplete_grace_seconds")
+    }
+}
+
+/// A signal arriving while the monitor waits (poll fails with EINTR) resumes the wait instead of ending it.
+@Suite struct InboxMonitorInterruptTests {
+    final class Box: @unchecked Sendable {
+        let lock = NSLock()
+        var thread: pthread_t?
+        var elapsed: Double?
+    }
+
+    @Test func interruptedWaitIsResumed() async throws {
+        let root = try Fixtures.makeTemporaryDirectory("monitor")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let monitor = try InboxMonitor(inbox: root.path, pollSeconds: 0)
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }   // no SA_RESTART: poll returns EINTR
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGUSR1, &action, nil)
+        let box = Box()
+        let waiter = Thread {
+            box.lock.withLock { box.thread = pthread_self() }
+            let start = Date()
+            _ = try? monitor.wait(timeout: 1.5)
+            box.lock.withLock { box.elapsed = Date().timeIntervalSince(start) }
+        }
+        waiter.start()
+        try await Task.sleep(for: .milliseconds(300))
+        let thread = try #require(box.lock.withLock { box.thread })
+        #expect(pthread_kill(thread, SIGUSR1) == 0)
+        while box.lock.withLock({ box.elapsed }) == nil { try await Task.sleep(for: .milliseconds(50)) }
+        let elapsed = try #require(box.lock.withLock { box.elapsed })
+        #expect(elapsed >= 1.4, "the wait ended after \(elapsed) s, at the signal")
+    }
+}
+
+extension InboxMonitorRewatchTests {
+    @Test func otherEntriesOfTheParentDoNotEndAWait() throws {
+        let root = try Fixtures.makeTemporaryDirectory("monitor")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let inbox = root.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: false)
+        let monitor = try InboxMonitor(inbox: inbox.path, pollSeconds: 0)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("outbox"), withIntermediateDirectories: false)
+        try Data("x".utf8).write(to: root.appendingPathComponent("ledger.csv"))
+        let start = Date()
+        let wakeup = try monitor.wait(timeout: 0.5)
+        #expect(Date().timeIntervalSince(start) >= 0.45)
+        #expect(wakeup.names.isEmpty && !wakeup.inboxGone)
     }
 }

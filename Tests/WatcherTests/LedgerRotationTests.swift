@@ -65,6 +65,20 @@ import TestSupport
         }
     }
 
+    @Test func ledgerTruncatedAndRefilledPastWhatWasReadIsReadFromTheStart() throws {
+        try Self.withLedger { path, ledger in
+            #expect(truncate(path, 0) == 0)
+            // Another instance writes a row longer than everything this one had read.
+            let long = String(repeating: "x", count: 2000) + ".png"
+            _ = try Ledger(path: path).commit(LedgerTests.row(long, sha: "h3")) { _ in }
+            _ = try ledger.commit(LedgerTests.row("after.png", sha: "h4")) { _ in }
+            let records = try Self.records(path)
+            #expect(records.first == LedgerRow.columns)
+            #expect(records.dropFirst().map { $0[1] } == [long, "after.png"])
+            #expect(ledger.earlierResult(sha256: "h3")?.inputFile == long)
+        }
+    }
+
     @Test func emptyLedgerIsAcceptedAtStartAndGetsTheHeader() throws {
         let folder = try Fixtures.makeTemporaryDirectory("ledger-rotation")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -71,7 +71,8 @@ public final class InboxMonitor: Sendable {
             mode = .inotify
             inotifyDescriptor = fd
             watchDescriptor.store(watch, ordering: .relaxed)
-            let parent = "/" + components.dropLast().joined(separator: "/")
+            let parentComponents = components.dropLast().joined(separator: "/")
+            let parent = inbox.hasPrefix("/") ? "/" + parentComponents : (parentComponents.isEmpty ? "." : parentComponents)
             parentDescriptor = inotify_add_watch(fd, parent, Self.parentMask)
         } else {
             let code = errno
@@ -105,23 +106,32 @@ public final class InboxMonitor: Sendable {
         _ = retryingInterrupts { write(wakeWriteDescriptor, &one, 1) }   // a full pipe already wakes
     }
 
-    /// Blocks until an event, a wake, or `timeout` seconds. Interrupted waits are resumed; other failures
-    /// of `poll` or `read` are thrown.
+    /// Blocks until an event, a wake, or `timeout` seconds. Interrupted waits are resumed, and so are waits
+    /// woken only by other entries of the inbox's parent folder; other failures of `poll` or `read` are thrown.
     public func wait(timeout: Double) throws(SystemError) -> Wakeup {
         var fds = [pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)]
         if inotifyDescriptor >= 0 { fds.append(pollfd(fd: inotifyDescriptor, events: Int16(POLLIN), revents: 0)) }
         let longest = inotifyDescriptor >= 0 && parentDescriptor < 0 ? Self.unwatchedParentWaitSeconds : 3600
         let deadline = monotonicSeconds() + max(0, min(timeout, longest))
+        while try pollReady(&fds, until: deadline) {
+            var drained = [UInt8](repeating: 0, count: 64)
+            var woken = false
+            while try readAvailable(wakeDescriptor, into: &drained, what: "the inbox monitor's wake pipe") > 0 { woken = true }
+            let (wakeup, relevant) = inotifyDescriptor >= 0 ? try readEvents() : (Wakeup(), false)
+            if woken || relevant { return wakeup }
+        }
+        return Wakeup()
+    }
+
+    /// `poll` until `deadline` (monotonic seconds), resumed after EINTR; false when the time ran out.
+    private func pollReady(_ fds: inout [pollfd], until deadline: Double) throws(SystemError) -> Bool {
         while true {
             let milliseconds = Int32(max(0, deadline - monotonicSeconds()) * 1000)
             let result = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), milliseconds) }
-            if result >= 0 { break }
+            if result >= 0 { return result > 0 }
             let code = errno
             guard code == EINTR else { throw SystemError("poll", "the inbox monitor", code: code) }
         }
-        var drained = [UInt8](repeating: 0, count: 64)
-        while try readAvailable(wakeDescriptor, into: &drained, what: "the inbox monitor's wake pipe") > 0 {}
-        return inotifyDescriptor >= 0 ? try readEvents() : Wakeup()
     }
 
     /// One non-blocking `read`: the byte count, 0 when nothing is waiting; EINTR retried, errors thrown.
@@ -135,13 +145,15 @@ public final class InboxMonitor: Sendable {
         }
     }
 
-    private func readEvents() throws(SystemError) -> Wakeup {
+    /// The events waiting, and whether any concerns the inbox (not just other entries of its parent).
+    private func readEvents() throws(SystemError) -> (Wakeup, relevant: Bool) {
         var wakeup = Wakeup()
+        var relevant = false
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         let watch = watchDescriptor.load(ordering: .relaxed)
         while true {
             let count = try readAvailable(inotifyDescriptor, into: &buffer, what: "inotify events")
-            guard count > 0 else { return wakeup }
+            guard count > 0 else { return (wakeup, relevant || wakeup.overflowed || wakeup.inboxGone) }
             var offset = 0
             let headerSize = MemoryLayout<inotify_event>.size
             while offset + headerSize <= count {
@@ -157,6 +169,7 @@ public final class InboxMonitor: Sendable {
                     offset += headerSize + length
                     continue
                 }
+                relevant = true
                 // Only the current watch counts: the old one reports IN_IGNORED after a `rewatch`.
                 if descriptor == watch, mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED) != 0 { wakeup.inboxGone = true }
                 if length > 0 {

@@ -42,12 +42,17 @@ extension Ledger {
     }
 
     /// Before reading or appending: a file shorter than what was read (truncated, e.g. logrotate's
-    /// `copytruncate`) is read again from the start; an empty file gets the header; a file read from the
+    /// `copytruncate`), or no longer holding a line end where the read part ended, is read again from the start; an empty file gets the header; a file read from the
     /// start must begin with the header.
     func checkContents(_ state: inout State) throws(LedgerError) {
         var size = try fileSize(state.descriptor)
         if size < state.offset {
             logger?.warning("ledger \(path) shrank from \(state.offset) to \(size) bytes (truncated, e.g. rotated with copytruncate); continuing in it\(size == 0 ? " with a new header" : "")")
+            state.offset = 0
+        } else if state.offset > 0, try read(state.descriptor, from: state.offset - 1, count: 1) != [10] {
+            // What was read ended with a line end; if that byte is something else now, the file was truncated
+            // and written again (by another instance) past where this one had read.
+            logger?.warning("ledger \(path) was truncated and written again since this instance last read it; reading it from the start")
             state.offset = 0
         }
         if size == 0 {
