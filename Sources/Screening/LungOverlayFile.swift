@@ -18,6 +18,7 @@ public enum LungOverlayFile {
         return try write(findings.overlay(on: image), named: URL(fileURLWithPath: path).lastPathComponent + ".lungs.png", into: folder)
     }
 
+    @discardableResult
     public static func write(_ image: RGBImage, named name: String, into folder: String) throws(WriteError) -> String {
         let destination = URL(fileURLWithPath: folder).appendingPathComponent(name).path
         do {

@@ -24,21 +24,7 @@ public enum ModelWriter {
     public static func write(_ parameters: HeadParameters, block: ConvBlockParameters? = nil, pool: Int = 2, dropout: Double, name: String, version: String, description: String,
                              labels: [String], positiveLabel: String, threshold: Double, preprocessing: Preprocessing,
                              backboneSHA256: String, training: [String: String], to paths: Paths) throws(DatasetError) -> ModelManifest {
-        do {
-            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: paths.manifest).deletingLastPathComponent().path,
-                                                    withIntermediateDirectories: true)
-        } catch {
-            throw DatasetError(file: paths.manifest, reason: "cannot create the output folder (\(error.localizedDescription))")
-        }
-        do {
-            try SafeTensorsFile.write(parameters.namedTensors + (block?.namedTensors ?? []), metadata: ["model": name, "format": "xraywatch head"], to: paths.weights)
-        } catch {
-            throw DatasetError(file: paths.weights, reason: "cannot write the weights (\(error.reason))")
-        }
-        let weightsSHA256: String
-        do { weightsSHA256 = try FileDigest.sha256(ofFileAt: paths.weights) } catch {
-            throw DatasetError(file: paths.weights, reason: "cannot read back the weights just written")
-        }
+        let weightsSHA256 = try writeWeights(parameters.namedTensors + (block?.namedTensors ?? []), metadata: ["model": name, "format": "xraywatch head"], to: paths)
         let manifest = ModelManifest(
             name: name, version: version, description: description, labels: labels, positiveLabel: positiveLabel,
             threshold: threshold, preprocessing: preprocessing, backbone: BackboneReference(sha256: backboneSHA256, fineTunedLayers: block?.layerNames),
@@ -47,6 +33,23 @@ public enum ModelWriter {
             training: training)
         try writeJSON(manifest, to: paths.manifest)
         return manifest
+    }
+
+    /// Creates the output folder, writes the weights file atomically and returns its SHA-256 (read back from disk).
+    public static func writeWeights(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String],
+                                    to paths: Paths) throws(DatasetError) -> String {
+        do {
+            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: paths.manifest).deletingLastPathComponent().path,
+                                                    withIntermediateDirectories: true)
+        } catch {
+            throw DatasetError(file: paths.manifest, reason: "cannot create the output folder (\(error.localizedDescription))")
+        }
+        do { try SafeTensorsFile.write(tensors, metadata: metadata, to: paths.weights) } catch {
+            throw DatasetError(file: paths.weights, reason: "cannot write the weights (\(error.reason))")
+        }
+        do { return try FileDigest.sha256(ofFileAt: paths.weights) } catch {
+            throw DatasetError(file: paths.weights, reason: "cannot read back the weights just written")
+        }
     }
 
     /// Pretty-printed, key-sorted JSON, written atomically.

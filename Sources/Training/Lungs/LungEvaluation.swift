@@ -28,7 +28,7 @@ public struct LungEvaluation: Sendable {
     static let tileSide = 160, columns = 6
 
     public static func run(segmenter: LungSegmenter, backbone: VGG16Backbone, dataset: LungMaskDataset,
-                           validationImages: Set<String>, log: @escaping @Sendable (String) -> Void) throws(DatasetError) -> LungEvaluation {
+                           validationImages: Set<String>) throws(DatasetError) -> LungEvaluation {
         let index = Self.index(root: dataset.root)
         var records: [LungImageRecord] = []
         var tiles: [String: [(order: Double, tile: RGBImage)]] = [:]

@@ -61,7 +61,7 @@ public struct LungTrainingRun: Sendable {
             throw DatasetError(file: error.file, reason: "the segmenter just written does not load: \(error.reason)")
         }
         let evaluation = try LungEvaluation.run(segmenter: segmenter, backbone: backbone, dataset: dataset,
-                                                validationImages: Set(validation.map(\.pair.image)), log: log)
+                                                validationImages: Set(validation.map(\.pair.image)))
         try LungReport(name: name, version: version, recipe: recipe, history: result.history, bestEpoch: result.bestEpoch,
                        plausibility: plausibility, evaluation: evaluation)
             .write(to: paths, dataRoot: dataRoot)
@@ -82,7 +82,7 @@ public struct LungTrainingRun: Sendable {
         for pair in dataset.pairs(in: "train") { examples.append(try dataset.load(pair)) }
         let validation = Self.split(examples, fraction: recipe.validationFraction, seed: recipe.seed).1
         let evaluation = try LungEvaluation.run(segmenter: segmenter, backbone: backbone, dataset: dataset,
-                                                validationImages: Set(validation.map(\.pair.image)), log: log)
+                                                validationImages: Set(validation.map(\.pair.image)))
         let base = URL(fileURLWithPath: manifestPath).deletingPathExtension()
         let paths = ModelWriter.Paths(folder: base.deletingLastPathComponent().path, name: base.lastPathComponent)
         try LungReport(name: segmenter.name, version: segmenter.manifest.version, recipe: recipe, history: [],
@@ -147,19 +147,7 @@ public enum LungSegmenterWriter {
     public static func write(_ parameters: LungDecoderParameters, name: String, version: String, preprocessing: Preprocessing,
                              backboneSHA256: String, plausibility: LungPlausibility, training: [String: String],
                              to paths: ModelWriter.Paths) throws(DatasetError) {
-        do {
-            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: paths.manifest).deletingLastPathComponent().path,
-                                                    withIntermediateDirectories: true)
-            try SafeTensorsFile.write(parameters.namedTensors, metadata: ["model": name, "format": "xraywatch lung segmenter"], to: paths.weights)
-        } catch let error as SafeTensorsError {
-            throw DatasetError(file: paths.weights, reason: "cannot write the weights (\(error.reason))")
-        } catch {
-            throw DatasetError(file: paths.manifest, reason: "cannot create the output folder (\(error.localizedDescription))")
-        }
-        let sha: String
-        do { sha = try FileDigest.sha256(ofFileAt: paths.weights) } catch {
-            throw DatasetError(file: paths.weights, reason: "cannot read back the weights just written")
-        }
+        let sha = try ModelWriter.writeWeights(parameters.namedTensors, metadata: ["model": name, "format": "xraywatch lung segmenter"], to: paths)
         let manifest = LungSegmenterManifest(
             name: name, version: version,
             description: "Lung fields of a frontal chest radiograph (U-Net-style decoder on the VGG16 encoder)",
