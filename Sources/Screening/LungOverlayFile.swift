@@ -1,8 +1,8 @@
 import Foundation
 import Imaging
 
-/// Writes a radiograph with its lung outline as `FOLDER/<file name>.lungs.png` (atomically), for
-/// `classify --overlay` and the watcher's `lung_overlays` folder.
+/// Writes a radiograph with its lung outline (atomically) into a folder, for `classify --overlay` and the
+/// watcher's `overlays` folder.
 public enum LungOverlayFile {
     public struct WriteError: Error, CustomStringConvertible {
         public let file: String
@@ -10,14 +10,7 @@ public enum LungOverlayFile {
         public var description: String { "\(file): \(reason)" }
     }
 
-    /// Re-decodes `imageAt` (the verdict keeps no pixels) and writes its overlay; returns the path written.
-    @discardableResult
-    public static func write(_ findings: LungFindings, imageAt path: String, limits: ImageLimits, into folder: String) throws(WriteError) -> String {
-        let image: RGBImage
-        do { image = try ImageDecoder.decode(contentsOf: path, limits: limits) } catch { throw WriteError(file: path, reason: error.description) }
-        return try write(findings.overlay(on: image), named: URL(fileURLWithPath: path).lastPathComponent + ".lungs.png", into: folder)
-    }
-
+    /// Writes `image` as PNG to `folder/name` (the folder is created); returns the path written.
     @discardableResult
     public static func write(_ image: RGBImage, named name: String, into folder: String) throws(WriteError) -> String {
         let destination = URL(fileURLWithPath: folder).appendingPathComponent(name).path

@@ -4,14 +4,20 @@ import Imaging
 /// Screens a batch of image files: decodes them (in parallel), runs the models on those that decoded, and
 /// returns one line per file in input order; a file that cannot be decoded gets its reason, never a skip.
 public enum ScreeningRun {
-    public static func screen(_ files: [String], with screener: Screener, limits: ImageLimits) -> [ClassificationLine] {
+    /// `screened` sees each decoded image with its verdict (e.g. to draw its lung outline) before the pixels
+    /// are dropped, so nothing is decoded twice.
+    public static func screen(_ files: [String], with screener: Screener, limits: ImageLimits,
+                              screened: (String, RGBImage, Verdict) -> Void = { _, _, _ in }) -> [ClassificationLine] {
         let decoded = decodeAll(files, limits: limits)
         let images = decoded.compactMap { try? $0.get() }
         var verdicts = screener.screen(images).makeIterator()
         return zip(files, decoded).map { file, result in
             switch result {
-            case .success: ClassificationLine(file: file, outcome: .verdict(verdicts.next()!))
-            case .failure(let error): ClassificationLine(file: file, outcome: .failure(error.description))
+            case .success(let image):
+                let verdict = verdicts.next()!
+                screened(file, image, verdict)
+                return ClassificationLine(file: file, outcome: .verdict(verdict))
+            case .failure(let error): return ClassificationLine(file: file, outcome: .failure(error.description))
             }
         }
     }

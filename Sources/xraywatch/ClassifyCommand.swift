@@ -32,14 +32,17 @@ struct Classify: AsyncParsableCommand {
         }
         var failed = false
         for chunk in InputFiles.expand(files).chunked(into: configuration.batchSize) {
-            for line in ScreeningRun.screen(chunk, with: screener, limits: configuration.imageLimits) {
-                if case .failure = line.outcome { failed = true }
-                if let overlay, case .verdict(let verdict) = line.outcome, let lungs = verdict.lungs {
-                    do { try LungOverlayFile.write(lungs, imageAt: line.file, limits: configuration.imageLimits, into: overlay) } catch {
-                        FileHandle.standardError.write(Data("xraywatch classify: \(error)\n".utf8))
-                        failed = true
-                    }
+            let lines = ScreeningRun.screen(chunk, with: screener, limits: configuration.imageLimits) { file, image, verdict in
+                guard let overlay, let lungs = verdict.lungs else { return }
+                do {
+                    try LungOverlayFile.write(lungs.overlay(on: image), named: URL(fileURLWithPath: file).lastPathComponent + ".lungs.png", into: overlay)
+                } catch {
+                    FileHandle.standardError.write(Data("xraywatch classify: \(error)\n".utf8))
+                    failed = true
                 }
+            }
+            for line in lines {
+                if case .failure = line.outcome { failed = true }
                 print(json ? line.json : line.text)
             }
         }
