@@ -57,6 +57,7 @@ struct LungEndToEndTests {
         #expect((0.1...0.6).contains(row.lungArea ?? -1))
         let overlay = spool.root.appendingPathComponent("overlays").appendingPathComponent(String(row.outputFile.dropLast(4)) + ".lungs.png")
         #expect(FileManager.default.fileExists(atPath: overlay.path))
+        #expect(spool.log("once.log").contains("; lungs "), "the log line names the lungs found")
     }
 
     @Test func aLedgerOfTheEarlierColumnsIsSetAsideNotRefused() async throws {

@@ -194,8 +194,14 @@ struct Processor: Sendable {
             metadata["result"] = "\(row.result)"
             metadata["prob"] = "\(row.prob ?? 0)"
             for (model, score) in row.scores { metadata[model] = "\(score)" }
+            var lungs = ""
+            if let area = row.lungArea {
+                metadata["lung_area"] = "\(area)"
+                metadata["lungs"] = "\(row.lungs)"
+                lungs = row.lungs == "found" ? String(format: "; lungs %.1f %%", 100 * area) : "; lungs \(row.lungs)"
+            }
             let what = row.status == .ok ? "ok" : "duplicate"
-            logger.info("\(what) \(row.inputFile) -> \(row.outputFile) (\(row.result) \(row.prob ?? 0)%; \(scores)) \(row.elapsedMilliseconds) ms", metadata: metadata)
+            logger.info("\(what) \(row.inputFile) -> \(row.outputFile) (\(row.result) \(row.prob ?? 0)%; \(scores)\(lungs)) \(row.elapsedMilliseconds) ms", metadata: metadata)
         case .rejected:
             metadata["reason"] = "\(row.reason)"
             logger.warning("rejected \(row.inputFile): \(row.reason)", metadata: metadata)
