@@ -98,8 +98,9 @@ public struct BinaryMask: Sendable, Equatable {
         return BinaryMask(width: width, height: height, pixels: edge)
     }
 
-    /// The same mask resampled to another size by nearest neighbour (pixel centres).
+    /// The same mask resampled to another size by nearest neighbour (pixel centres); itself at its own size.
     public func resized(width newWidth: Int, height newHeight: Int) -> BinaryMask {
+        if newWidth == width && newHeight == height { return self }
         var output = [Bool](repeating: false, count: newWidth * newHeight)
         for y in 0..<newHeight {
             let sourceY = min(height - 1, Int((Double(y) + 0.5) * Double(height) / Double(newHeight)))

@@ -30,32 +30,18 @@ public struct LungFieldInput: Sendable, Codable, Hashable {
     /// The lung field of `image` given its lung mask (any size: it is resampled to the image's). An empty
     /// mask leaves the image as it is: nothing to crop to (the caller flags the image as having no lungs).
     public func apply(to image: RGBImage, mask: BinaryMask) -> RGBImage {
-        let fitted = mask.width == image.width && mask.height == image.height ? mask : mask.resized(width: image.width, height: image.height)
+        let fitted = mask.resized(width: image.width, height: image.height)
         guard let lungs = fitted.boundingBox else { return image }
         let radius = Int((widening * Double(max(image.width, image.height))).rounded())
-        let widened = fitted.dilated(radius: radius)
-        var pixels = image.pixels
+        var filled = image
         if surround != .keep {
-            let fill = surround == .black ? (0, 0, 0) : Self.meanColour(image, inside: fitted)
-            for index in widened.pixels.indices where !widened.pixels[index] {
-                (pixels[3 * index], pixels[3 * index + 1], pixels[3 * index + 2]) = fill
-            }
+            let outside = BinaryMask(width: image.width, height: image.height, pixels: fitted.dilated(radius: radius).pixels.map { !$0 })
+            filled = image.filling(outside, with: surround == .black ? (0, 0, 0) : image.meanColour(inside: fitted))
         }
         let (dx, dy) = (Int((margin * Double(lungs.width)).rounded()), Int((margin * Double(lungs.height)).rounded()))
         let left = max(0, lungs.x - dx), top = max(0, lungs.y - dy)
         let right = min(image.width, lungs.x + lungs.width + dx), bottom = min(image.height, lungs.y + lungs.height + dy)
-        return RGBImage(width: image.width, height: image.height, pixels: pixels)
-            .cropped(to: PixelBox(x: left, y: top, width: right - left, height: bottom - top))
-    }
-
-    private static func meanColour(_ image: RGBImage, inside mask: BinaryMask) -> (UInt8, UInt8, UInt8) {
-        var sums = (0, 0, 0), count = 0
-        for index in mask.pixels.indices where mask.pixels[index] {
-            sums.0 += Int(image.pixels[3 * index]); sums.1 += Int(image.pixels[3 * index + 1]); sums.2 += Int(image.pixels[3 * index + 2])
-            count += 1
-        }
-        let n = max(1, count)
-        return (UInt8((sums.0 + n / 2) / n), UInt8((sums.1 + n / 2) / n), UInt8((sums.2 + n / 2) / n))
+        return filled.cropped(to: PixelBox(x: left, y: top, width: right - left, height: bottom - top))
     }
 }
 
@@ -87,6 +73,26 @@ extension BinaryMask {
 }
 
 extension RGBImage {
+    /// The mean colour (rounded to nearest) of the pixels inside `mask` (of this image's size), or of every
+    /// pixel when `mask` is nil.
+    public func meanColour(inside mask: BinaryMask? = nil) -> (UInt8, UInt8, UInt8) {
+        var sums = (0, 0, 0), count = 0
+        for index in 0..<(width * height) where mask?.pixels[index] ?? true {
+            sums.0 += Int(pixels[3 * index]); sums.1 += Int(pixels[3 * index + 1]); sums.2 += Int(pixels[3 * index + 2])
+            count += 1
+        }
+        let n = max(1, count)
+        return (UInt8((sums.0 + n / 2) / n), UInt8((sums.1 + n / 2) / n), UInt8((sums.2 + n / 2) / n))
+    }
+
+    /// The pixels inside `mask` (resampled to this image's size) painted `colour`.
+    public func filling(_ mask: BinaryMask, with colour: (UInt8, UInt8, UInt8)) -> RGBImage {
+        let fitted = mask.resized(width: width, height: height)
+        var output = pixels
+        for index in fitted.pixels.indices where fitted.pixels[index] { (output[3 * index], output[3 * index + 1], output[3 * index + 2]) = colour }
+        return RGBImage(width: width, height: height, pixels: output)
+    }
+
     /// The pixels inside `box` (clamped to the image).
     public func cropped(to box: PixelBox) -> RGBImage {
         let left = max(0, box.x), top = max(0, box.y)

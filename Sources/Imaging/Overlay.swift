@@ -2,7 +2,7 @@ extension RGBImage {
     /// The image with the outline of `mask` painted in `colour`, `thickness` pixels wide; the mask is
     /// resampled to the image's size first. For the lung outline on overlays and contact sheets.
     public func drawingOutline(of mask: BinaryMask, colour: (UInt8, UInt8, UInt8), thickness: Int = 1) -> RGBImage {
-        let edge = (mask.width == width && mask.height == height ? mask : mask.resized(width: width, height: height)).outline()
+        let edge = mask.resized(width: width, height: height).outline()
         var output = pixels
         let radius = max(0, thickness - 1) / 2
         for y in 0..<height {

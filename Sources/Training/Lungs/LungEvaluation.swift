@@ -41,7 +41,7 @@ public struct LungEvaluation: Sendable {
             for pair in chunk { examples.append(try dataset.load(pair)) }
             for (example, findings) in zip(examples, segmenter.segment(examples.map(\.image), backbone: backbone)) {
                 let predicted = findings.fields.mask
-                let truth = example.mask.width == predicted.width ? example.mask : example.mask.resized(width: predicted.width, height: predicted.height)
+                let truth = example.mask.resized(width: predicted.width, height: predicted.height)
                 let split = example.pair.split == "train" && validationImages.contains(example.pair.image) ? "validation" : example.pair.split
                 let dice = predicted.dice(with: truth)
                 let row = index.first { $0.path == example.pair.image }
@@ -140,12 +140,5 @@ public struct LungGroupSummary: Sendable, Codable, Equatable {
         medianAreaFraction = at(areas, 0.5); areaFraction5th = at(areas, 0.05); areaFraction95th = at(areas, 0.95)
         let ratios = records.compactMap(\.figures.rightToLeftRatio).sorted()
         medianRightToLeft = ratios.isEmpty ? nil : at(ratios, 0.5)
-    }
-}
-
-extension Array {
-    /// Consecutive pieces of at most `size` elements.
-    func chunked(_ size: Int) -> [[Element]] {
-        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
 }

@@ -49,7 +49,7 @@ public struct LungSegmenterTrainer: Sendable {
         let jobs = examples.indices.flatMap { example in (0..<draws).map { (example, $0) } }
         var result = examples.map { _ in [LungSample]() }
         let size = preprocessing.size, side = size / LungDecoder.outputStride
-        for chunk in stride(from: 0, to: jobs.count, by: 16).map({ Array(jobs[$0..<min($0 + 16, jobs.count)]) }) {
+        for chunk in jobs.chunked(16) {
             let prepared = Parallel.map(chunk.count, workers: VGG16Backbone.workerCount) { index in
                 let (example, draw) = chunk[index]
                 let (image, mask) = recipe.augmentation.apply(to: examples[example].image, mask: examples[example].mask,

@@ -79,7 +79,7 @@ public enum ShortcutProbes {
         var original: [[ModelScore]] = [], variants: [ProcessingVariant: [[ModelScore]]] = [:], withoutLungs: [[ModelScore]?] = []
         var used: [LabelledImage] = []
         progress?.start(total: images.count, unit: "images")
-        for chunk in stride(from: 0, to: images.count, by: 8).map({ Array(images[$0..<min($0 + 8, images.count)]) }) {
+        for chunk in images.chunked(8) {
             let decoded = chunk.compactMap { image in (try? ImageDecoder.decode(contentsOf: image.path, limits: limits)).map { (image, $0) } }
             let pictures = decoded.map(\.1)
             let analysed = screener.analyse(pictures)
@@ -146,14 +146,6 @@ extension RGBImage {
     /// The lung fields (the mask widened by 2 % of the long side) filled with the image's mean colour: what is
     /// left is everything a model could read instead of the lungs.
     public func fillingLungs(_ mask: BinaryMask) -> RGBImage {
-        let fitted = (mask.width == width && mask.height == height ? mask : mask.resized(width: width, height: height))
-            .dilated(radius: Int(0.02 * Double(max(width, height))))
-        var sums = (0, 0, 0)
-        for index in stride(from: 0, to: pixels.count, by: 3) { sums.0 += Int(pixels[index]); sums.1 += Int(pixels[index + 1]); sums.2 += Int(pixels[index + 2]) }
-        let n = max(1, width * height)
-        let mean = (UInt8(sums.0 / n), UInt8(sums.1 / n), UInt8(sums.2 / n))
-        var output = pixels
-        for index in fitted.pixels.indices where fitted.pixels[index] { (output[3 * index], output[3 * index + 1], output[3 * index + 2]) = mean }
-        return RGBImage(width: width, height: height, pixels: output)
+        filling(mask.resized(width: width, height: height).dilated(radius: Int(0.02 * Double(max(width, height)))), with: meanColour())
     }
 }
