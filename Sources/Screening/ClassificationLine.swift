@@ -15,21 +15,24 @@ public struct ClassificationLine: Sendable {
         self.outcome = outcome
     }
 
-    /// `POSITIVE  Prob 96  covid_normal=0.9712 covid_pneumo=0.9604  scan.png`, or `ERROR  ...  reason`.
+    /// `POSITIVE       Prob  96  covid_normal=0.9712 covid_pneumo=0.9604  scan.png`, or `ERROR  ...  reason`;
+    /// INDETERMINATE lines end their figures with `refused: <reason>`.
     public var text: String {
         switch outcome {
         case .verdict(let verdict):
             let scores = verdict.scores.map { "\($0.model)=\(String(format: "%.4f", $0.probability))" }.joined(separator: " ")
             let lungs = verdict.lungs.map { "  " + $0.summary } ?? ""
-            return "\(verdict.result.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  Prob \(String(format: "%3d", verdict.prob))  \(scores)\(lungs)  \(file)"
+            let refusal = verdict.refusal.map { "  refused: " + $0.reason } ?? ""
+            return "\(verdict.result.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0))  Prob \(String(format: "%3d", verdict.prob))  \(scores)\(lungs)\(refusal)  \(file)"
         case .failure(let reason):
             return "ERROR     \(reason)"
         }
     }
 
-    /// One JSON object: `file`, `result` (`POSITIVE`, `NEGATIVE` or `ERROR`), `prob` (whole percent),
-    /// `models` (P(positive) by model name) and, with a segmenter, `lungs` (`LungFindings.jsonObject`); or
-    /// `error` for a failure.
+    /// One JSON object: `file`, `result` (`POSITIVE`, `NEGATIVE`, `INDETERMINATE` or `ERROR`), `prob` (whole
+    /// percent), `models` (P(positive) by model name), with a segmenter `lungs` (`LungFindings.jsonObject`),
+    /// with a refusal check `distance_percent` (feature distance in percent of the refusal threshold) and, when
+    /// refused, `refusal` (the reason); or `error` for a failure.
     public var json: String {
         var object: [String: Any] = ["file": file]
         switch outcome {
@@ -40,6 +43,8 @@ public struct ClassificationLine: Sendable {
                 ($0.model, ($0.probability * 1e6).rounded() / 1e6)
             })
             if let lungs = verdict.lungs { object["lungs"] = lungs.jsonObject }
+            if let distance = verdict.distancePercent { object["distance_percent"] = distance }
+            if let refusal = verdict.refusal { object["refusal"] = refusal.reason }
         case .failure(let reason):
             object["result"] = "ERROR"
             object["error"] = reason

@@ -2,6 +2,9 @@
 public enum ScreeningResult: String, Sendable, Codable {
     case positive = "POSITIVE"
     case negative = "NEGATIVE"
+    /// The image is not one the models can judge (not a frontal chest radiograph, or unlike every training
+    /// image); the verdict's `refusal` says why.
+    case indeterminate = "INDETERMINATE"
 }
 
 /// One model's score for one image: P(positive label), e.g. P(covid).
@@ -12,17 +15,40 @@ public struct ModelScore: Sendable, Equatable {
 }
 
 /// The decision for one image: result, the tutorial's `Prob` (confidence of the stated result, whole
-/// percent), and every model's score.
+/// percent; for INDETERMINATE the feature distance in percent of the refusal threshold), and every model's score.
 public struct Verdict: Sendable, Equatable {
     public let result: ScreeningResult
     public let prob: Int
     public let scores: [ModelScore]
     /// The lungs found, when a lung segmenter is loaded.
     public var lungs: LungFindings?
+    /// Why the result is INDETERMINATE; nil otherwise.
+    public var refusal: Refusal?
+    /// The image's feature distance from the training images in percent of the refusal threshold, when a
+    /// refusal check is loaded (100 = at the threshold).
+    public var distancePercent: Int?
 
     public init(result: ScreeningResult, prob: Int, scores: [ModelScore], lungs: LungFindings? = nil) {
         self.result = result; self.prob = prob; self.scores = scores; self.lungs = lungs
     }
+
+    /// The same scores, refused: INDETERMINATE, with Prob the distance in percent of the threshold.
+    public func refused(_ refusal: Refusal) -> Verdict {
+        var copy = Verdict(result: .indeterminate, prob: Self.percent(refusal.distanceRatio), scores: scores, lungs: lungs)
+        copy.refusal = refusal
+        copy.distancePercent = copy.prob
+        return copy
+    }
+
+    /// The same verdict with the distance measured by a refusal check that did not refuse it.
+    public func with(distanceRatio: Double) -> Verdict {
+        var copy = self
+        copy.distancePercent = Self.percent(distanceRatio)
+        return copy
+    }
+
+    /// Whole percent, kept within 0...999 so that a file name stays short.
+    static func percent(_ ratio: Double) -> Int { ratio.isFinite ? min(999, max(0, Int((100 * ratio).rounded()))) : 999 }
 
     /// The same verdict with the lungs found.
     public func with(lungs: LungFindings?) -> Verdict {

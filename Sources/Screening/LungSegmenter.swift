@@ -14,6 +14,9 @@ public struct LungSegmenter: Sendable {
     public static let backboneOutput = VGG16Backbone.Output.block4Pool
     public static let tappedBlocks = LungDecoder.tappedBlocks
 
+    /// The `block4_pool` map among tapped maps (what the refusal check summarises).
+    public static func block4Map(in taps: [Tensor]) -> Tensor { taps[tappedBlocks.firstIndex(of: 3)!] }
+
     /// Reads a manifest and its weights, checks the hashes, the backbone and the decoder's shapes.
     public static func load(manifestAt path: String, backboneSHA256: String?) throws(ModelLoadError) -> LungSegmenter {
         let manifest: LungSegmenterManifest = try ManifestFile.decode(LungSegmenterManifest.self, at: path)
@@ -37,10 +40,16 @@ public struct LungSegmenter: Sendable {
 
     /// Segments images on their own (the backbone runs to `block4_pool` for them).
     public func segment(_ images: [RGBImage], backbone: VGG16Backbone) -> [LungFindings] {
+        zip(images, tappedMaps(images, backbone: backbone)).map { image, taps in
+            findings(taps: taps, imageWidth: image.width, imageHeight: image.height)
+        }
+    }
+
+    /// The backbone maps the decoder reads (`tappedBlocks` order), for images on their own.
+    public func tappedMaps(_ images: [RGBImage], backbone: VGG16Backbone) -> [[Tensor]] {
         let size = manifest.preprocessing.size
-        let outputs = backbone.features(batch: images.map { manifest.preprocessing.networkInput(for: $0) }, height: size, width: size,
-                                        output: Self.backboneOutput, taps: Self.tappedBlocks)
-        return zip(images, outputs).map { image, output in findings(taps: output.taps, imageWidth: image.width, imageHeight: image.height) }
+        return backbone.features(batch: images.map { manifest.preprocessing.networkInput(for: $0) }, height: size, width: size,
+                                 output: Self.backboneOutput, taps: Self.tappedBlocks).map(\.taps)
     }
 }
 

@@ -4,9 +4,10 @@ extension Screener {
     /// Loads the backbone and the models, checking that every model was trained on this backbone (by the
     /// backbone file's SHA-256, before the file is parsed).
     /// Every failure names the file at fault. Thresholds missing from `decision` come from the manifests.
-    /// `segmenterPath` names the lung segmenter's manifest (nil: no lung figures).
+    /// `segmenterPath` names the lung segmenter's manifest (nil: no lung figures); `refusalPath` the refusal
+    /// check's (nil: every image is judged; it needs the segmenter).
     public static func load(backbonePath: String, modelPaths: [String], decision: Decision,
-                            segmenterPath: String? = nil) throws(ModelLoadError) -> Screener {
+                            segmenterPath: String? = nil, refusalPath: String? = nil) throws(ModelLoadError) -> Screener {
         let backboneSHA256: String
         do { backboneSHA256 = try FileDigest.sha256(ofFileAt: backbonePath) } catch {
             throw ModelLoadError(file: backbonePath, reason: "backbone weights cannot be read")
@@ -32,8 +33,11 @@ extension Screener {
         let segmenter = try segmenterPath.map { path throws(ModelLoadError) in
             try LungSegmenter.load(manifestAt: path, backboneSHA256: backboneSHA256)
         }
+        let refusal = try refusalPath.map { path throws(ModelLoadError) in
+            try RefusalCheck.load(manifestAt: path, backboneSHA256: backboneSHA256)
+        }
         return try Screener(backbone: backbone, models: models,
                             decision: Decision(policy: decision.policy, thresholds: thresholds),
-                            backboneSHA256: backboneSHA256, segmenter: segmenter)
+                            backboneSHA256: backboneSHA256, segmenter: segmenter, refusal: refusal)
     }
 }

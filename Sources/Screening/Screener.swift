@@ -11,9 +11,11 @@ public final class Screener: Sendable {
     public let backboneSHA256: String
     /// Finds the lungs on the classifiers' own backbone pass; nil: no lung figures.
     public let segmenter: LungSegmenter?
+    /// Makes images the models cannot judge INDETERMINATE; reads the segmenter's pass. Nil: every image is judged.
+    public let refusal: RefusalCheck?
 
     public init(backbone: VGG16Backbone, models: [ScreeningModel], decision: Decision, backboneSHA256: String,
-                segmenter: LungSegmenter? = nil) throws(ModelLoadError) {
+                segmenter: LungSegmenter? = nil, refusal: RefusalCheck? = nil) throws(ModelLoadError) {
         precondition(!models.isEmpty, "a screener needs at least one model")
         if case .only(let name) = decision.policy, !models.contains(where: { $0.name == name }) {
             throw ModelLoadError(file: name, reason: "decision policy names model \"\(name)\", but the loaded models are \(models.map(\.name).joined(separator: ", ")); use both, either or one of those names")
@@ -21,6 +23,15 @@ public final class Screener: Sendable {
         if segmenter == nil, let reader = models.first(where: { $0.manifest.preprocessing.lungField != nil }) {
             throw ModelLoadError(file: reader.manifestPath, reason: "reads lung fields (preprocessing.lungField), which needs the lung segmenter; set \"lungs\" in the configuration")
         }
+        if let refusal {
+            guard let segmenter else {
+                throw ModelLoadError(file: refusal.manifestPath, reason: "the refusal check reads the lung segmenter's backbone pass; set \"lungs\" in the configuration")
+            }
+            guard refusal.manifest.preprocessing == segmenter.manifest.preprocessing else {
+                throw ModelLoadError(file: refusal.manifestPath, reason: "was fitted with preprocessing \(refusal.manifest.preprocessing.identifier), but the lung segmenter uses \(segmenter.manifest.preprocessing.identifier); refit it")
+            }
+        }
+        self.refusal = refusal
         self.backbone = backbone
         self.models = models
         self.decision = decision
@@ -28,44 +39,69 @@ public final class Screener: Sendable {
         self.segmenter = segmenter
     }
 
-    /// Per-model scores (in the configured model order) and the lungs, for a batch of decoded images.
+    /// What the engine found in one image: every model's score (configured order), the lungs (with a segmenter)
+    /// and the feature distance from the training images in units of the refusal threshold (with a refusal check).
+    public struct Analysis: Sendable {
+        public var scores: [ModelScore]
+        public var lungs: LungFindings?
+        public var distanceRatio: Double?
+    }
+
+    /// Analyses a batch of decoded images.
     ///
-    /// Whole-image models run first, and the segmenter reads their backbone pass when it shares their
-    /// preprocessing; models that read lung fields run after the lungs are known (a second backbone pass on
-    /// the cropped, masked images).
-    public func analyse(_ images: [RGBImage]) -> [(scores: [ModelScore], lungs: LungFindings?)] {
+    /// Whole-image models run first, and the segmenter (and the refusal check) read their backbone pass when
+    /// they share its preprocessing; models that read lung fields run after the lungs are known (a second
+    /// backbone pass on the cropped, masked images).
+    public func analyse(_ images: [RGBImage]) -> [Analysis] {
         var scores = [[ModelScore]](repeating: [], count: images.count)
         var lungs = [LungFindings?](repeating: nil, count: images.count)
+        var distances = [Double?](repeating: nil, count: images.count)
         var segmented = segmenter == nil
+        func inspect(_ taps: [[Tensor]]) {
+            guard let segmenter else { return }
+            for (index, maps) in taps.enumerated() {
+                lungs[index] = segmenter.findings(taps: maps, imageWidth: images[index].width, imageHeight: images[index].height)
+                if let refusal {
+                    distances[index] = refusal.distance(of: LungSegmenter.block4Map(in: maps)) / refusal.manifest.distanceThreshold
+                }
+            }
+            segmented = true
+        }
         let groups = Set(models.map(\.manifest.preprocessing)).sorted {
             ($0.lungField == nil ? 0 : 1, $0.identifier) < ($1.lungField == nil ? 0 : 1, $1.identifier)
         }
         for preprocessing in groups {
             if preprocessing.lungField != nil, !segmented, let segmenter {
-                lungs = segmenter.segment(images, backbone: backbone)
-                segmented = true
+                inspect(segmenter.tappedMaps(images, backbone: backbone))
             }
             let group = ModelGroup(models: models.filter { $0.manifest.preprocessing == preprocessing }, sharedLastBlock: backbone.lastBlock)
             let inputs = images.indices.map { preprocessing.networkInput(for: images[$0], lungs: lungs[$0]?.fields.mask) }
             let segmentsHere = !segmented && segmenter?.manifest.preprocessing == preprocessing
             let outputs = backbone.features(batch: inputs, height: preprocessing.size, width: preprocessing.size, output: group.backboneOutput,
                                             taps: segmentsHere ? LungSegmenter.tappedBlocks : [])
-            if segmentsHere, let segmenter {
-                for (index, output) in outputs.enumerated() {
-                    lungs[index] = segmenter.findings(taps: output.taps, imageWidth: images[index].width, imageHeight: images[index].height)
-                }
-                segmented = true
-            }
+            if segmentsHere { inspect(outputs.map(\.taps)) }
             for (index, probabilities) in group.probabilities(outputs.map(\.output)).enumerated() {
                 for model in group.models {
                     scores[index].append(ModelScore(model: model.name, probability: Double(probabilities[model.name]![model.positiveIndex])))
                 }
             }
         }
-        if !segmented, let segmenter { lungs = segmenter.segment(images, backbone: backbone) }
+        if !segmented, let segmenter { inspect(segmenter.tappedMaps(images, backbone: backbone)) }
         // Keep the configured model order whatever order preprocessing groups ran in.
         let order = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1.name, $0) })
-        return zip(scores, lungs).map { ($0.sorted { order[$0.model]! < order[$1.model]! }, $1) }
+        return images.indices.map {
+            Analysis(scores: scores[$0].sorted { order[$0.model]! < order[$1.model]! }, lungs: lungs[$0], distanceRatio: distances[$0])
+        }
+    }
+
+    /// The verdict for one analysed image: the decision, or INDETERMINATE when the refusal check says so.
+    public func verdict(for analysis: Analysis) -> Verdict {
+        let decided = decision.decide(analysis.scores).with(lungs: analysis.lungs)
+        guard let refusal, let ratio = analysis.distanceRatio else { return decided }
+        if let refused = refusal.refusal(distance: ratio * refusal.manifest.distanceThreshold, lungs: analysis.lungs) {
+            return decided.refused(refused)
+        }
+        return decided.with(distanceRatio: ratio)
     }
 
     /// Per-model scores for a batch of decoded images, without the decision.
@@ -73,8 +109,9 @@ public final class Screener: Sendable {
         analyse(images).map(\.scores)
     }
 
-    /// Verdicts for a batch of decoded images, with the lungs found where a segmenter is loaded.
+    /// Verdicts for a batch of decoded images, with the lungs found where a segmenter is loaded, and
+    /// INDETERMINATE for the images the refusal check refuses.
     public func screen(_ images: [RGBImage]) -> [Verdict] {
-        analyse(images).map { decision.decide($0.scores).with(lungs: $0.lungs) }
+        analyse(images).map(verdict(for:))
     }
 }

@@ -33,6 +33,8 @@ public struct Configuration: Sendable {
     public var modelPaths: [String]
     /// The lung segmenter's manifest; nil: no lung figures.
     public var lungsPath: String? = nil
+    /// The refusal check's manifest (INDETERMINATE for images the models cannot judge); nil: every image is judged.
+    public var refusalPath: String? = nil
     /// Folder for images with their lung outline drawn (`<outbox name>.lungs.png`); nil: none written.
     public var overlaysPath: String? = nil
     public var decision: Decision
@@ -53,7 +55,7 @@ public struct Configuration: Sendable {
 
     /// Every key a configuration file may hold.
     public static let knownKeys: [String] = [
-        "inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "models", "lungs", "overlays", "policy", "thresholds",
+        "inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "models", "lungs", "refusal", "overlays", "policy", "thresholds",
         "settle_seconds", "poll_seconds", "rescan_seconds", "incomplete_grace_seconds", "max_pixels", "max_bytes", "ignore", "after",
         "batch_size", "log_level", "log_format",
     ]

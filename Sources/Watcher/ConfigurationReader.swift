@@ -48,6 +48,11 @@ struct ConfigurationReader {
 
         let lungs = try optionalLocation("lungs")
         if let lungs { try requireFile(lungs, key: "lungs") }
+        let refusal = try optionalLocation("refusal")
+        if let refusal {
+            if lungs == nil { throw error("refusal", "needs the lung segmenter: set \"lungs\" too") }
+            try requireFile(refusal, key: "refusal")
+        }
         let overlays = try optionalLocation("overlays")
         if let overlays {
             if lungs == nil { throw error("overlays", "needs the lung segmenter: set \"lungs\" too") }
@@ -86,7 +91,7 @@ struct ConfigurationReader {
 
         return Configuration(
             configPath: file, inboxPath: inbox, outboxPath: outbox, archivePath: archive, rejectedPath: rejected,
-            ledgerPath: ledger, workPath: work, backbonePath: backbone, modelPaths: modelPaths, lungsPath: lungs, overlaysPath: overlays,
+            ledgerPath: ledger, workPath: work, backbonePath: backbone, modelPaths: modelPaths, lungsPath: lungs, refusalPath: refusal, overlaysPath: overlays,
             decision: Decision(policy: policy, thresholds: thresholds),
             imageLimits: ImageLimits(maxPixels: maxPixels, maxBytes: maxBytes),
             settleSeconds: settle, pollSeconds: poll, rescanSeconds: rescan, incompleteGraceSeconds: incompleteGrace, ignorePatterns: ignore, after: after,

@@ -16,7 +16,7 @@ struct EngineOptions: ParsableArguments {
         let screener = try Screener.load(backbonePath: configuration.backbonePath,
                                          modelPaths: configuration.modelPaths,
                                          decision: configuration.decision,
-                                         segmenterPath: configuration.lungsPath)
+                                         segmenterPath: configuration.lungsPath, refusalPath: configuration.refusalPath)
         return (configuration, screener)
     }
 }

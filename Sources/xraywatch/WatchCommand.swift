@@ -54,10 +54,14 @@ struct Watch: AsyncParsableCommand {
         logger.info("\(BLASRuntime.kernelDescription); \(decoders) decoder(s)",
                     metadata: ["blas_kernel": "\(BLASRuntime.kernelName)", "blas_threads": "\(BLASRuntime.threadCount)"])
         let screener = try Screener.load(backbonePath: configuration.backbonePath, modelPaths: configuration.modelPaths,
-                                         decision: configuration.decision, segmenterPath: configuration.lungsPath)
+                                         decision: configuration.decision, segmenterPath: configuration.lungsPath,
+                                         refusalPath: configuration.refusalPath)
         logger.info("backbone \(configuration.backbonePath) (\(screener.backboneSHA256.prefix(12)))")
         if let segmenter = screener.segmenter {
             logger.info("lung segmenter \(segmenter.name) \(segmenter.manifest.version) (\(segmenter.manifest.weights.sha256.prefix(12)))")
+        }
+        if let refusal = screener.refusal {
+            logger.info("refusal check \(refusal.manifest.name) \(refusal.manifest.version) (\(refusal.manifest.weights.sha256.prefix(12))): INDETERMINATE beyond feature distance \(String(format: "%.1f", refusal.manifest.distanceThreshold))\(refusal.manifest.refuseWithoutLungs ? " or without a plausible pair of lungs" : "")")
         }
         for model in screener.models {
             logger.info("model \(model.name) \(model.manifest.version) (\(model.shortHash)), threshold \(screener.decision.threshold(for: model.name))",

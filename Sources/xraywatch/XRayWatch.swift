@@ -7,7 +7,7 @@ struct XRayWatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "xraywatch",
         abstract: "Screen chest X-rays for COVID-19 (a screening and teaching tool, never a diagnosis).",
-        subcommands: [Watch.self, Classify.self, Train.self, TrainLungs.self, Evaluate.self, ImportDataset.self, Bench.self]
+        subcommands: [Watch.self, Classify.self, Train.self, TrainLungs.self, TrainRefusal.self, Evaluate.self, ImportDataset.self, Bench.self]
     )
 
     static func main() async {

@@ -13,7 +13,7 @@ struct ClassificationLineTests {
         #expect(object["result"] as? String == "POSITIVE")
         #expect(object["prob"] as? Int == 96)
         #expect((object["models"] as? [String: Double])?["covid_pneumo"] == 0.96)
-        #expect(line.text.hasPrefix("POSITIVE  Prob  96  covid_normal=0.9700 covid_pneumo=0.9600  a.png"))
+        #expect(line.text.hasPrefix("POSITIVE       Prob  96  covid_normal=0.9700 covid_pneumo=0.9600  a.png"))
     }
 
     @Test func failuresCarryTheirReason() throws {

@@ -46,3 +46,27 @@ struct DecisionTests {
         }
     }
 }
+
+/// INDETERMINATE: what a refused verdict carries.
+struct RefusedVerdictTests {
+    let scores = [ModelScore(model: "covid_normal", probability: 0.9), ModelScore(model: "covid_pneumo", probability: 0.8)]
+
+    @Test func refusedVerdictKeepsTheScoresAndGivesTheDistanceAsProb() {
+        let verdict = Decision().decide(scores).refused(Refusal(reason: "unlike the training radiographs", distanceRatio: 2.345))
+        #expect(verdict.result == .indeterminate)
+        #expect(verdict.prob == 235 && verdict.distancePercent == 235)
+        #expect(verdict.scores == scores)
+        #expect(verdict.refusal?.reason == "unlike the training radiographs")
+    }
+
+    @Test func probOfAFarImageStaysThreeDigits() {
+        let verdict = Decision().decide(scores).refused(Refusal(reason: "x", distanceRatio: 1e9))
+        #expect(verdict.prob == 999)
+        #expect(Decision().decide(scores).refused(Refusal(reason: "x", distanceRatio: .infinity)).prob == 999)
+    }
+
+    @Test func aJudgedVerdictCarriesItsDistanceButNoRefusal() {
+        let verdict = Decision().decide(scores).with(distanceRatio: 0.42)
+        #expect(verdict.result == .positive && verdict.distancePercent == 42 && verdict.refusal == nil)
+    }
+}

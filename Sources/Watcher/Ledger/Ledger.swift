@@ -1,4 +1,5 @@
 import Glibc
+import Screening
 import Logging
 import Synchronization
 
@@ -102,6 +103,7 @@ public final class Ledger: Sendable {
         copy.lungArea = earlier.lungArea
         copy.lungs = earlier.lungs
         copy.reason = "same content as \(earlier.inputFile) (\(earlier.time))"
+        if earlier.result == ScreeningResult.indeterminate.rawValue, !earlier.reason.isEmpty { copy.reason += "; \(earlier.reason)" }
         return copy
     }
 

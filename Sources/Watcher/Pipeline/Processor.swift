@@ -127,6 +127,7 @@ struct Processor: Sendable {
             row.prob = verdict.prob
             row.scores = Dictionary(verdict.scores.map { ($0.model, $0.probability) }, uniquingKeysWith: { first, _ in first })
             row.outputFile = final.description
+            if let refusal = verdict.refusal { row.reason = refusal.reason }
             if let lungs = verdict.lungs {
                 row.lungArea = lungs.figures.areaFraction
                 row.lungs = lungs.problem.map { "not found: \($0)" } ?? "found"
@@ -201,7 +202,12 @@ struct Processor: Sendable {
                 lungs = row.lungs == "found" ? String(format: "; lungs %.1f %%", 100 * area) : "; lungs \(row.lungs)"
             }
             let what = row.status == .ok ? "ok" : "duplicate"
-            logger.info("\(what) \(row.inputFile) -> \(row.outputFile) (\(row.result) \(row.prob ?? 0)%; \(scores)\(lungs)) \(row.elapsedMilliseconds) ms", metadata: metadata)
+            var refused = ""
+            if row.result == ScreeningResult.indeterminate.rawValue, row.status == .ok {
+                metadata["reason"] = "\(row.reason)"
+                refused = "; \(row.reason)"
+            }
+            logger.info("\(what) \(row.inputFile) -> \(row.outputFile) (\(row.result) \(row.prob ?? 0)%; \(scores)\(lungs)\(refused)) \(row.elapsedMilliseconds) ms", metadata: metadata)
         case .rejected:
             metadata["reason"] = "\(row.reason)"
             logger.warning("rejected \(row.inputFile): \(row.reason)", metadata: metadata)
