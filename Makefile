@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/xraywatch
 DATA ?= ../shared/data
 
-.PHONY: build run classify-examples test bench evaluate models lungs clean
+.PHONY: build run classify-examples test bench evaluate models lungs refusal refusal-ood clean
 
 build:
 	$(SWIFT) build -c release
@@ -37,6 +37,16 @@ models: build
 ## Retrain the lung segmenter from ../shared/data/lung_masks (report in models/lungs.report.html).
 lungs: build
 	$(RELEASE_BIN) train-lungs --data $(DATA) --out models
+
+## Refit the refusal check (INDETERMINATE) on ../shared/data/train, then measure it on data/ood and data/test.
+refusal: build
+	$(RELEASE_BIN) train-refusal --manifest $(DATA)/INDEX.csv --under train/ --out models
+	$(MAKE) refusal-ood
+
+## What the refusal check does with ../shared/data/ood (none of it is a frontal chest radiograph).
+refusal-ood: build
+	$(RELEASE_BIN) classify --json --config config.json $(DATA)/ood > evaluation-ood.jsonl || true
+	python3 scripts/refusal-ood.py $(DATA)/ood/INDEX.csv evaluation-ood.jsonl
 
 clean:
 	rm -rf .build

@@ -32,7 +32,8 @@ public struct ClassificationLine: Sendable {
     /// One JSON object: `file`, `result` (`POSITIVE`, `NEGATIVE`, `INDETERMINATE` or `ERROR`), `prob` (whole
     /// percent), `models` (P(positive) by model name), with a segmenter `lungs` (`LungFindings.jsonObject`),
     /// with a refusal check `distance_percent` (feature distance in percent of the refusal threshold) and, when
-    /// refused, `refusal` (the reason); or `error` for a failure.
+    /// refused, `refusal` (the reason); `deciding_model` (whose score gave the result) and `saliency_in_lungs` (the
+    /// share of its Grad-CAM heatmap inside the lungs found); or `error` for a failure.
     public var json: String {
         var object: [String: Any] = ["file": file]
         switch outcome {
@@ -44,6 +45,8 @@ public struct ClassificationLine: Sendable {
             })
             if let lungs = verdict.lungs { object["lungs"] = lungs.jsonObject }
             if let distance = verdict.distancePercent { object["distance_percent"] = distance }
+            if let model = verdict.decidingModel { object["deciding_model"] = model }
+            if let share = verdict.saliencyInLungs { object["saliency_in_lungs"] = (share * 1e3).rounded() / 1e3 }
             if let refusal = verdict.refusal { object["refusal"] = refusal.reason }
         case .failure(let reason):
             object["result"] = "ERROR"

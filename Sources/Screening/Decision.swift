@@ -17,11 +17,21 @@ public struct ModelScore: Sendable, Equatable {
 /// The decision for one image: result, the tutorial's `Prob` (confidence of the stated result, whole
 /// percent; for INDETERMINATE the feature distance in percent of the refusal threshold), and every model's score.
 public struct Verdict: Sendable, Equatable {
-    public let result: ScreeningResult
-    public let prob: Int
+    public private(set) var result: ScreeningResult
+    public private(set) var prob: Int
     public let scores: [ModelScore]
     /// The lungs found, when a lung segmenter is loaded.
     public var lungs: LungFindings?
+    /// The model whose score gave the result and Prob (see `Decision.decide`).
+    public var decidingModel: String?
+    /// Grad-CAM heatmaps by model name, for models that read the whole image (see `GradCAM`).
+    public var heatmaps: [String: Heatmap] = [:]
+    /// The share of the deciding model's heatmap inside the lungs found; nil without a segmenter, plausible
+    /// lungs or heatmap.
+    public var saliencyInLungs: Double? {
+        guard let model = decidingModel, let heatmap = heatmaps[model], let lungs, lungs.found else { return nil }
+        return heatmap.share(inside: lungs.fields.mask)
+    }
     /// Why the result is INDETERMINATE; nil otherwise.
     public var refusal: Refusal?
     /// The image's feature distance from the training images in percent of the refusal threshold, when a
@@ -34,7 +44,9 @@ public struct Verdict: Sendable, Equatable {
 
     /// The same scores, refused: INDETERMINATE, with Prob the distance in percent of the threshold.
     public func refused(_ refusal: Refusal) -> Verdict {
-        var copy = Verdict(result: .indeterminate, prob: Self.percent(refusal.distanceRatio), scores: scores, lungs: lungs)
+        var copy = self
+        copy.result = .indeterminate
+        copy.prob = Self.percent(refusal.distanceRatio)
         copy.refusal = refusal
         copy.distancePercent = copy.prob
         return copy
@@ -109,19 +121,21 @@ public struct Decision: Sendable, Equatable {
         case .only(let name): deciding = scores.filter { $0.model == name }
         }
         precondition(!deciding.isEmpty, "decision policy \(policy) names no loaded model")
-        let yes = deciding.filter { $0.probability >= threshold(for: $0.model) }.map(\.probability)
-        let no = deciding.filter { $0.probability < threshold(for: $0.model) }.map { 1 - $0.probability }
+        let yes = deciding.filter { $0.probability >= threshold(for: $0.model) }.map { ($0.model, $0.probability) }
+        let no = deciding.filter { $0.probability < threshold(for: $0.model) }.map { ($0.model, 1 - $0.probability) }
         let positive: Bool
-        let confidence: Double
+        let decider: (String, Double)
         switch policy {
         case .both, .only:
             positive = no.isEmpty
-            confidence = positive ? yes.min()! : no.max()!
+            decider = positive ? yes.min { $0.1 < $1.1 }! : no.max { $0.1 < $1.1 }!
         case .either:
             positive = !yes.isEmpty
-            confidence = positive ? yes.max()! : no.min()!
+            decider = positive ? yes.max { $0.1 < $1.1 }! : no.min { $0.1 < $1.1 }!
         }
-        return Verdict(result: positive ? .positive : .negative,
-                       prob: Int((100 * confidence).rounded()), scores: scores)
+        var verdict = Verdict(result: positive ? .positive : .negative,
+                              prob: Int((100 * decider.1).rounded()), scores: scores)
+        verdict.decidingModel = decider.0
+        return verdict
     }
 }

@@ -1,28 +1,20 @@
 import NeuralEngine
 
-/// The per-channel mean and standard deviation of a feature map (HWC): a fixed-length description of what
-/// the backbone saw, whatever the map's size. The refusal check measures how far it lies from the
-/// training images'.
+/// A fixed-length description of what the backbone saw, whatever the map's size: the per-channel mean of a
+/// feature map (HWC), scaled to unit length so that only its direction counts. The refusal check compares it
+/// with the training images' (cosine distance to the nearest).
 public enum FeatureSummary {
-    /// `[mean of channel 0, ..., mean of channel C-1, std of channel 0, ..., std of channel C-1]`.
-    public static func meanAndDeviation(of map: Tensor) -> [Float] {
+    public static func unitChannelMeans(of map: Tensor) -> [Float] {
         let channels = map.shape.last!
         let positions = map.count / channels
         var sums = [Double](repeating: 0, count: channels)
-        var squares = [Double](repeating: 0, count: channels)
         map.values.withUnsafeBufferPointer { values in
             for position in 0..<positions {
                 let row = position * channels
-                for channel in 0..<channels {
-                    let value = Double(values[row + channel])
-                    sums[channel] += value
-                    squares[channel] += value * value
-                }
+                for channel in 0..<channels { sums[channel] += Double(values[row + channel]) }
             }
         }
-        let count = Double(positions)
-        let means = sums.map { $0 / count }
-        let deviations = zip(squares, means).map { (max(0, $0 / count - $1 * $1)).squareRoot() }
-        return (means + deviations).map { Float($0) }
+        let length = sums.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return sums.map { length > 0 ? Float($0 / length) : 0 }
     }
 }

@@ -31,10 +31,15 @@ public struct LungPlausibility: Codable, Sendable, Equatable {
     /// Bounds of the right (image-left) to left lung area ratio.
     public var minimumRightToLeft: Double
     public var maximumRightToLeft: Double
+    /// Most lung-sized regions a frontal radiograph shows: two lungs, and one more where an opacity splits a
+    /// lung. Four or more are a tiled image or another body part. Nil (manifests before it): no limit.
+    public var maximumComponents: Int?
 
-    public init(minimumAreaFraction: Double, maximumAreaFraction: Double, minimumRightToLeft: Double, maximumRightToLeft: Double) {
+    public init(minimumAreaFraction: Double, maximumAreaFraction: Double, minimumRightToLeft: Double, maximumRightToLeft: Double,
+                maximumComponents: Int? = 3) {
         self.minimumAreaFraction = minimumAreaFraction; self.maximumAreaFraction = maximumAreaFraction
         self.minimumRightToLeft = minimumRightToLeft; self.maximumRightToLeft = maximumRightToLeft
+        self.maximumComponents = maximumComponents
     }
 
     /// Nil when the figures describe a plausible pair of lungs, else the figure that failed, e.g.
@@ -42,6 +47,9 @@ public struct LungPlausibility: Codable, Sendable, Equatable {
     public func problem(with figures: LungFigures) -> String? {
         if figures.components < 2 {
             return "\(figures.components) lung region\(figures.components == 1 ? "" : "s") (2 expected)"
+        }
+        if let maximumComponents, figures.components > maximumComponents {
+            return "\(figures.components) lung-sized regions (2 expected, at most \(maximumComponents))"
         }
         if figures.areaFraction < minimumAreaFraction || figures.areaFraction > maximumAreaFraction {
             return "lung area \(percent(figures.areaFraction)) % of the image (plausible: \(percent(minimumAreaFraction))-\(percent(maximumAreaFraction)) %)"

@@ -20,12 +20,30 @@ public struct ModelGroup: Sendable {
 
     /// Class probabilities of every model (by name) for each map of `backboneOutput`; one image per core.
     public func probabilities(_ features: [Tensor]) -> [[String: [Float]]] {
+        headInputs(features).map { $0.mapValues { $0.model.head.forward($0.map).values } }
+    }
+
+    /// One model's output and Grad-CAM heatmap for one image.
+    public struct Explained: Sendable {
+        public var probabilities: [Float]
+        public var heatmap: Heatmap
+    }
+
+    /// Class probabilities and the Grad-CAM heatmap of every model (by name) for each map of `backboneOutput`.
+    public func explained(_ features: [Tensor]) -> [[String: Explained]] {
+        headInputs(features).map {
+            $0.mapValues { Explained(probabilities: $0.model.head.forward($0.map).values, heatmap: GradCAM.heatmap(of: $0.model, headInput: $0.map)) }
+        }
+    }
+
+    /// What each model's head reads, per image: the shared block 5's output, or the model's own block 5's.
+    private func headInputs(_ features: [Tensor]) -> [[String: (model: ScreeningModel, map: Tensor)]] {
         let needsSharedBlock = backboneOutput == .block4Pool && models.contains { $0.backboneOutput == .block5Pool }
         let frozen = needsSharedBlock ? sharedLastBlock.forward(batch: features) : features
-        var result = [[String: [Float]]](repeating: [:], count: features.count)
+        var result = [[String: (model: ScreeningModel, map: Tensor)]](repeating: [:], count: features.count)
         for model in models {
             let own = model.tunedBlock.map { $0.forward(batch: features) } ?? frozen
-            for (index, map) in own.enumerated() { result[index][model.name] = model.head.forward(map).values }
+            for (index, map) in own.enumerated() { result[index][model.name] = (model, map) }
         }
         return result
     }

@@ -5,30 +5,29 @@ import NeuralEngine
 public struct Refusal: Sendable, Equatable {
     /// Plain words for the ledger and logs, e.g. `no plausible pair of lungs (1 lung region (2 expected))`.
     public let reason: String
-    /// The image's feature distance from the training images as a share of the refusal threshold
-    /// (above 1: farther than the held-out training images went).
+    /// The image's distance to the nearest training image as a share of the refusal threshold (above 1:
+    /// farther than all but 0.5 % of held-out training images).
     public let distanceRatio: Double
 
     public init(reason: String, distanceRatio: Double) { self.reason = reason; self.distanceRatio = distanceRatio }
 }
 
-/// Refuses images the models cannot judge: those whose backbone features lie far from every training image's
-/// (Mahalanobis distance of `FeatureSummary` with a shrunk covariance) and, if the manifest says so, those
-/// without a plausible pair of lungs. It reads the lung segmenter's backbone pass, so it costs one small
-/// matrix-vector product per image.
+/// Refuses images the models cannot judge: those whose backbone features are unlike every training image's
+/// (cosine distance of `FeatureSummary` to the nearest training summary, as in Sun et al. 2022, "Out-of-
+/// distribution detection with deep nearest neighbors") and, if the manifest says so, those without a
+/// plausible pair of lungs. It reads the lung segmenter's backbone pass, so it costs one matrix-vector product.
 public struct RefusalCheck: Sendable {
     public let manifest: RefusalManifest
     public let manifestPath: String
-    /// Mean summary of the training images.
-    public let mean: [Float]
-    /// W with |W (x - mean)|^2 the squared Mahalanobis distance; d x d, row-major.
-    public let whitening: [Float]
+    /// Unit-length training summaries, n x d row-major.
+    public let references: [Float]
+    public let dimension: Int
 
-    public var dimension: Int { mean.count }
+    public var referenceCount: Int { references.count / dimension }
 
-    public init(manifest: RefusalManifest, manifestPath: String, mean: [Float], whitening: [Float]) {
-        precondition(whitening.count == mean.count * mean.count, "whitening must be d x d")
-        self.manifest = manifest; self.manifestPath = manifestPath; self.mean = mean; self.whitening = whitening
+    public init(manifest: RefusalManifest, manifestPath: String, references: [Float], dimension: Int) {
+        precondition(dimension > 0 && !references.isEmpty && references.count % dimension == 0, "references must be n x d with n >= 1")
+        self.manifest = manifest; self.manifestPath = manifestPath; self.references = references; self.dimension = dimension
     }
 
     /// Reads a manifest and its weights, checking hashes, backbone and shapes.
@@ -42,36 +41,32 @@ public struct RefusalCheck: Sendable {
             throw ModelLoadError(file: path, reason: "distanceThreshold must be a positive number")
         }
         let weights = try ManifestFile.verifiedWeights(manifest.weights, manifestPath: path)
-        let mean: Tensor, whitening: Tensor
-        do { (mean, whitening) = (try weights.tensor("mean"), try weights.tensor("whitening")) } catch {
-            throw ModelLoadError(file: weights.path, reason: error.reason)
+        let references: Tensor
+        do { references = try weights.tensor("references") } catch { throw ModelLoadError(file: weights.path, reason: error.reason) }
+        guard references.shape.count == 2, references.shape[0] >= 1, references.shape[1] == 512 else {
+            throw ModelLoadError(file: weights.path, reason: "references has shape \(references.shape); expected [n, 512] (block4_pool channels)")
         }
-        let d = mean.count
-        guard mean.shape == [d], whitening.shape == [d, d] else {
-            throw ModelLoadError(file: weights.path, reason: "mean is \(mean.shape) and whitening \(whitening.shape); expected [d] and [d, d]")
-        }
-        return RefusalCheck(manifest: manifest, manifestPath: path, mean: mean.values, whitening: whitening.values)
+        return RefusalCheck(manifest: manifest, manifestPath: path, references: references.values, dimension: references.shape[1])
     }
 
-    /// Mahalanobis distance of a `block4_pool` map's summary from the training images.
+    /// Distance of a `block4_pool` map to the nearest training image (0 = same direction, 1 = orthogonal).
     public func distance(of map: Tensor) -> Double {
-        distance(ofSummary: FeatureSummary.meanAndDeviation(of: map))
+        distance(ofSummary: FeatureSummary.unitChannelMeans(of: map))
     }
 
-    /// Mahalanobis distance of a summary (`FeatureSummary.meanAndDeviation`) from the training images.
+    /// Cosine distance of a unit-length summary to the nearest reference.
     public func distance(ofSummary summary: [Float]) -> Double {
         precondition(summary.count == dimension, "summary has \(summary.count) values, the check \(dimension)")
-        let centred = zip(summary, mean).map { Double($0 - $1) }
-        var total = 0.0
-        whitening.withUnsafeBufferPointer { rows in
-            for row in 0..<dimension {
-                var projection = 0.0
-                let start = row * dimension
-                for column in 0..<dimension { projection += Double(rows[start + column]) * centred[column] }
-                total += projection * projection
+        var similarities = [Float](repeating: 0, count: referenceCount)
+        references.withUnsafeBufferPointer { references in
+            summary.withUnsafeBufferPointer { summary in
+                similarities.withUnsafeMutableBufferPointer { similarities in
+                    LinearAlgebra.gemm(transposeB: true, m: 1, n: referenceCount, k: dimension, a: summary.baseAddress!, lda: dimension,
+                                       b: references.baseAddress!, ldb: dimension, c: similarities.baseAddress!, ldc: referenceCount)
+                }
             }
         }
-        return total.squareRoot()
+        return 1 - Double(similarities.max()!)
     }
 
     /// The refusal for an image at `distance` with these lungs, or nil when the models may judge it.
@@ -79,7 +74,7 @@ public struct RefusalCheck: Sendable {
     public func refusal(distance: Double, lungs: LungFindings?) -> Refusal? {
         let ratio = distance / manifest.distanceThreshold
         if ratio > 1 {
-            return Refusal(reason: String(format: "unlike the training radiographs (feature distance %.1fx the refusal threshold)", ratio),
+            return Refusal(reason: String(format: "unlike the training radiographs (distance to the nearest %.1fx the refusal threshold)", ratio),
                            distanceRatio: ratio)
         }
         if manifest.refuseWithoutLungs, let lungs, let problem = lungs.problem {

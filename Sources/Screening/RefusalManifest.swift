@@ -1,8 +1,8 @@
 import Imaging
 
-/// The JSON file that describes the refusal check: which backbone maps it summarises, the threshold on
-/// their distance from the training images (fitted on held-out training images), and the weights file
-/// holding the training images' mean summary and whitening matrix.
+/// The JSON file that describes the refusal check: which backbone map it summarises, the threshold on the
+/// distance to the nearest training image (fitted on held-out training images), and the weights file holding
+/// the training images' summaries.
 public struct RefusalManifest: Codable, Sendable, Equatable {
     public var name: String
     public var version: String
@@ -12,7 +12,7 @@ public struct RefusalManifest: Codable, Sendable, Equatable {
     public var backbone: BackboneReference
     /// The backbone block whose output is summarised (`block4_pool`).
     public var featureMap: String
-    /// Refuse when the Mahalanobis distance of the summary from the training images exceeds this.
+    /// Refuse when the cosine distance of the summary to the nearest training image's exceeds this.
     public var distanceThreshold: Double
     /// Refuse when the lung segmenter finds no plausible pair of lungs.
     public var refuseWithoutLungs: Bool

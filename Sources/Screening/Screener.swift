@@ -45,6 +45,8 @@ public final class Screener: Sendable {
         public var scores: [ModelScore]
         public var lungs: LungFindings?
         public var distanceRatio: Double?
+        /// Grad-CAM heatmaps of the models that read the whole image (a lung-field model's map covers its crop).
+        public var heatmaps: [String: Heatmap] = [:]
     }
 
     /// Analyses a batch of decoded images.
@@ -56,6 +58,7 @@ public final class Screener: Sendable {
         var scores = [[ModelScore]](repeating: [], count: images.count)
         var lungs = [LungFindings?](repeating: nil, count: images.count)
         var distances = [Double?](repeating: nil, count: images.count)
+        var heatmaps = [[String: Heatmap]](repeating: [:], count: images.count)
         var segmented = segmenter == nil
         func inspect(_ taps: [[Tensor]]) {
             guard let segmenter else { return }
@@ -80,9 +83,11 @@ public final class Screener: Sendable {
             let outputs = backbone.features(batch: inputs, height: preprocessing.size, width: preprocessing.size, output: group.backboneOutput,
                                             taps: segmentsHere ? LungSegmenter.tappedBlocks : [])
             if segmentsHere { inspect(outputs.map(\.taps)) }
-            for (index, probabilities) in group.probabilities(outputs.map(\.output)).enumerated() {
+            let mapsWholeImage = preprocessing.lungField == nil && preprocessing.border == 0
+            for (index, explained) in group.explained(outputs.map(\.output)).enumerated() {
                 for model in group.models {
-                    scores[index].append(ModelScore(model: model.name, probability: Double(probabilities[model.name]![model.positiveIndex])))
+                    scores[index].append(ModelScore(model: model.name, probability: Double(explained[model.name]!.probabilities[model.positiveIndex])))
+                    if mapsWholeImage { heatmaps[index][model.name] = explained[model.name]!.heatmap }
                 }
             }
         }
@@ -90,13 +95,15 @@ public final class Screener: Sendable {
         // Keep the configured model order whatever order preprocessing groups ran in.
         let order = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1.name, $0) })
         return images.indices.map {
-            Analysis(scores: scores[$0].sorted { order[$0.model]! < order[$1.model]! }, lungs: lungs[$0], distanceRatio: distances[$0])
+            Analysis(scores: scores[$0].sorted { order[$0.model]! < order[$1.model]! }, lungs: lungs[$0], distanceRatio: distances[$0],
+                     heatmaps: heatmaps[$0])
         }
     }
 
     /// The verdict for one analysed image: the decision, or INDETERMINATE when the refusal check says so.
     public func verdict(for analysis: Analysis) -> Verdict {
-        let decided = decision.decide(analysis.scores).with(lungs: analysis.lungs)
+        var decided = decision.decide(analysis.scores).with(lungs: analysis.lungs)
+        decided.heatmaps = analysis.heatmaps
         guard let refusal, let ratio = analysis.distanceRatio else { return decided }
         if let refused = refusal.refusal(distance: ratio * refusal.manifest.distanceThreshold, lungs: analysis.lungs) {
             return decided.refused(refused)

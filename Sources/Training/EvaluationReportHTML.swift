@@ -12,6 +12,13 @@ public enum EvaluationReportHTML {
             body += "<h2>Shortcut probes</h2>\n<p class=\"note\">The same images stored differently (verdict agreement with 95 % Wilson interval, mean |delta P|), and whole-image models with the lung fields filled with the image's mean: a model that still separates the classes without the lungs is reading something else.</p>\n"
             body += HTML.table(ProbeTable.header, ProbeTable.rows(probes).dropFirst().map { $0 })
         }
+        if let refusal = report.refusal {
+            body += "<h2>Refusal (INDETERMINATE)</h2>\n<p class=\"note\">Images the refusal check \(HTML.escape(refusal.check)) refuses (feature distance beyond \(String(format: "%.1f", refusal.distanceThreshold)), or no plausible pair of lungs), and the policy's sensitivity and specificity on the images it lets the models judge.</p>\n"
+            body += HTML.table(RefusalTable.header, RefusalTable.rows(refusal).dropFirst().map { $0 })
+            if !refusal.refused.isEmpty {
+                body += HTML.table(["refused file", "label", "source", "reason"], refusal.refused.map { [$0.path, $0.label, $0.source ?? "", $0.reason] })
+            }
+        }
         for evaluation in report.models + (report.policy.map { [$0] } ?? []) {
             let scoreName = "P(\(evaluation.positiveLabel))"
             body += SummaryHTML.section(evaluation.overall, heading: evaluation.name, scoreName: scoreName)
@@ -70,6 +77,11 @@ public enum EvaluationTable {
         if let probes = report.probes {
             lines.append("")
             lines += ProbeTable.rows(probes).map { $0.joined(separator: "  ") }
+        }
+        if let refusal = report.refusal {
+            lines.append("")
+            lines += RefusalTable.rows(refusal).map { $0.joined(separator: "  ") }
+            lines += refusal.refused.map { "refused \($0.path) (\($0.label), \($0.source ?? "no source")): \($0.reason)" }
         }
         return lines.joined(separator: "\n")
     }

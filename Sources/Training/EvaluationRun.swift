@@ -19,6 +19,8 @@ public struct EvaluationOptions: Sendable {
     public var commandLine = ""
     /// Also run the shortcut probes (storage variants, lungs removed) through the screening path.
     public var probes = false
+    /// The refusal check's manifest: also report how many images it refuses and the policy on the judged share.
+    public var refusalPath: String?
     public var imageLimits = ImageLimits()
     public init() {}
 }
@@ -56,6 +58,8 @@ public struct EvaluationReport: Sendable, Codable {
     public var extraction: ExtractionStatistics
     /// With `--probes`.
     public var probes: ProbeReport?
+    /// With `--refusal`.
+    public var refusal: RefusalReport?
 }
 
 /// `xraywatch evaluate`: scores labelled images with each model (one backbone pass, through the
@@ -119,21 +123,31 @@ public struct EvaluationRun: Sendable {
         let policyEvaluation = decision.map { evaluatePolicy($0, models: models, usable, labels: dataset.labels) }
         var probes: ProbeReport?
         if options.probes {
-            let segmenter = options.segmenterPath.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
-            let screener: Screener
-            do {
-                screener = try Screener.load(backbonePath: options.backbonePath, modelPaths: options.modelPaths,
-                                             decision: decision ?? Decision(policy: .only(models[0].name), thresholds: Dictionary(uniqueKeysWithValues: models.map { ($0.name, threshold(for: $0)) })),
-                                             segmenterPath: segmenter)
-            } catch { throw DatasetError(file: error.file, reason: error.reason) }
+            let screener = try screeningPath(models: models, decision: decision, refusal: nil)
             probes = ShortcutProbes.run(screener: screener, images: usable.map(\.0), limits: options.imageLimits, progress: ProgressReporter(title: "probes"))
+        }
+        var refusal: RefusalReport?
+        if let refusalPath = options.refusalPath {
+            let screener = try screeningPath(models: models, decision: decision, refusal: refusalPath)
+            refusal = RefusalEvaluation.run(screener: screener, images: usable.map(\.0), limits: options.imageLimits, progress: ProgressReporter(title: "refusal"))
         }
         return EvaluationReport(
             createdAt: ISO8601DateFormatter().string(from: Date()), commandLine: options.commandLine,
             inputs: options.source.inputs,
             imagesByLabel: Dictionary(grouping: dataset.images, by: \.label).mapValues(\.count),
             skipped: skipped, models: evaluations, policy: policyEvaluation,
-            policyScoreNote: decision.map { Self.policyScoreNote($0.policy) }, extraction: statistics, probes: probes)
+            policyScoreNote: decision.map { Self.policyScoreNote($0.policy) }, extraction: statistics, probes: probes, refusal: refusal)
+    }
+
+    /// The screening path the watcher runs (segmenter, and the refusal check when given), for the probes and the
+    /// refusal figures; without a policy the first model decides.
+    private func screeningPath(models: [ScreeningModel], decision: Decision?, refusal: String?) throws(DatasetError) -> Screener {
+        let segmenter = options.segmenterPath.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        do {
+            return try Screener.load(backbonePath: options.backbonePath, modelPaths: options.modelPaths,
+                                     decision: decision ?? Decision(policy: .only(models[0].name), thresholds: Dictionary(uniqueKeysWithValues: models.map { ($0.name, threshold(for: $0)) })),
+                                     segmenterPath: segmenter, refusalPath: refusal)
+        } catch { throw DatasetError(file: error.file, reason: error.reason) }
     }
 
     /// Writes `evaluation.json` and `evaluation.html` into the report folder.

@@ -32,6 +32,8 @@ struct Evaluate: AsyncParsableCommand {
     var lungs: String?
     @Flag(help: "Also run the shortcut probes: the images stored at 224 px as RGB JPEG q75 and upscaled to 1024 px (verdict agreement, mean |delta P|), and whole-image models with the lungs removed (ROC AUC).")
     var probes = false
+    @Option(help: "Also measure the refusal check (this manifest; default: the configuration's refusal key): the share of images judged and the policy on that share, per source.")
+    var refusal: String?
     @Option(help: "Folder for evaluation.json and evaluation.html.")
     var report: String = "evaluation"
 
@@ -51,6 +53,7 @@ struct Evaluate: AsyncParsableCommand {
             options.backbonePath = backbone ?? configuration.backbonePath
             options.segmenterPath = lungs ?? configuration.lungsPath ?? options.segmenterPath
             options.policy = configuration.decision.policy.description
+            options.refusalPath = configuration.refusalPath
             options.thresholds = configuration.decision.thresholds
         }
         for item in thresholds {
@@ -63,6 +66,7 @@ struct Evaluate: AsyncParsableCommand {
         options.cacheFolder = dataset.cacheFolder
         options.reportFolder = report
         options.probes = probes
+        if let refusal { options.refusalPath = refusal }
         options.commandLine = CommandLine.arguments.map(ShellText.quote).joined(separator: " ")
         let run = EvaluationRun(options: options)
         do {

@@ -9,9 +9,9 @@ struct TrainRefusal: AsyncParsableCommand {
         abstract: "Fit the refusal check (INDETERMINATE) on the training radiographs.",
         discussion: """
         Summarises the backbone's block4_pool maps of every training image (all classes, with processing-shift \
-        draws: stored at 160-512 px, JPEG quality 50-95, gamma, rotation, contrast), fits their mean and a shrunk \
-        covariance on a patient-grouped 80 % and sets the refusal threshold at a quantile of the Mahalanobis \
-        distances of the held-out 20 %, times a margin. Images farther than that, or (unless \
+        draws: stored at 160-512 px, JPEG quality 50-95, gamma, rotation, contrast) as unit-length channel means, \
+        keeps those of a patient-grouped 80 % as references and sets the refusal threshold at a quantile of the \
+        held-out 20 %'s cosine distances to their nearest reference, times a margin. Images farther than that, or (unless \
         --keep-without-lungs) without a plausible pair of lungs, get INDETERMINATE. Writes OUT/NAME.json and \
         OUT/NAME.safetensors; measure with `evaluate` (coverage per source) and scripts/refusal-ood.sh.
         """)
@@ -23,15 +23,13 @@ struct TrainRefusal: AsyncParsableCommand {
     @Option(help: "Model name.") var name = "refusal"
     @Option(help: "Model version (default: today's date).") var modelVersion: String?
     @Option(help: "Versions per image, the original included.") var draws = 3
-    @Option(help: "Shrinkage of the covariance towards its diagonal (0...1).") var shrinkage = 0.5
     @Option(help: "Quantile of the held-out distances the threshold starts from.") var quantile = 0.995
-    @Option(help: "Threshold = margin x that quantile.") var margin = 1.25
+    @Option(help: "Threshold = margin x that quantile.") var margin = 1.0
     @Flag(help: "Judge images without a plausible pair of lungs anyway (refuse only on feature distance).") var keepWithoutLungs = false
     @Option(help: "Seed for the split and the draws.") var seed: UInt64 = 42
 
     func validate() throws {
         if draws < 1 { throw ValidationError("--draws must be at least 1 (1 = the original images only)") }
-        if !(0...1).contains(shrinkage) { throw ValidationError("--shrinkage must be within 0...1") }
         if !(quantile > 0.5 && quantile <= 1) { throw ValidationError("--quantile must be within (0.5, 1]") }
         if !(margin >= 1) { throw ValidationError("--margin must be at least 1") }
     }
@@ -44,7 +42,7 @@ struct TrainRefusal: AsyncParsableCommand {
                                         name: name, version: modelVersion ?? TrainLungs.today,
                                         augmentation: AugmentationSettings(draws: draws, rotation: 10, contrast: 0.25, brightness: 0.1, scale: 0.1,
                                                                            gamma: 0.3, noise: 4, smallestSide: 160, jpegQuality: 50))
-            run.shrinkage = shrinkage; run.quantile = quantile; run.margin = margin
+            run.quantile = quantile; run.margin = margin
             run.refuseWithoutLungs = !keepWithoutLungs; run.seed = seed
             run.cache = dataset.cacheFolder.map { FeatureCache(directory: URL(fileURLWithPath: $0)) }
             let outcome = try await run.run(log: log)

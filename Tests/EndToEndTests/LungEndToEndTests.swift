@@ -60,9 +60,11 @@ struct LungEndToEndTests {
         #expect(spool.log("once.log").contains("; lungs "), "the log line names the lungs found")
     }
 
-    @Test func aLedgerOfTheEarlierColumnsIsSetAsideNotRefused() async throws {
+    @Test(arguments: LedgerRow.earlierColumns)
+    func aLedgerOfEarlierColumnsIsSetAsideNotRefused(columns: [String]) async throws {
         let spool = try WatchSpool()
-        let legacy = CSV.record(LedgerRow.legacyColumns) + "2026-01-01T00:00:00.000000Z,old.png,abc,1,,,,,,,both,,rejected,old,m,1\r\n"
+        let row = ["2026-01-01T00:00:00.000000Z", "old.png", "abc", "1", "", "", "", "", "", "", "both", "", "rejected", "old", "m", "1"]
+        let legacy = CSV.record(columns) + CSV.record(row + [String](repeating: "", count: columns.count - row.count))
         try Data(legacy.utf8).write(to: spool.ledger)
         let (name, bytes) = try WatchSpool.exampleJPEG()
         try spool.drop(name, bytes)

@@ -1,104 +1,83 @@
 import Foundation
+import Imaging
 import NeuralEngine
 import Screening
 import Testing
 @testable import Training
 
-/// The refusal check's statistics: the Mahalanobis distance against one computed the long way, the whitened
-/// training data's covariance, the summary of a feature map, and the manifest/weights round trip.
+/// The refusal check's arithmetic: the summary of a feature map, the nearest-neighbour cosine distance against
+/// one computed the long way, the decision, and the manifest/weights round trip with its load errors.
 struct RefusalTests {
-    /// Correlated 3-d samples from a seeded generator.
-    func samples(_ count: Int, seed: UInt64 = 7) -> [[Float]] {
+    /// `count` unit vectors of 512 values from a seeded generator.
+    func unitVectors(_ count: Int, seed: UInt64 = 7) -> [[Float]] {
         var random = SeededRandom(seed: seed, stream: 1)
         return (0..<count).map { _ in
-            func normal() -> Double { (-2 * log(random.uniform(1e-12, 1))).squareRoot() * cos(2 * .pi * random.uniform(0, 1)) }
-            let (a, b, c) = (normal(), normal(), normal())
-            return [Float(2 * a + 1), Float(a + 0.5 * b - 3), Float(0.2 * c + 0.1 * a)]
+            let raw = (0..<512).map { _ in Float(random.uniform(0, 1)) }
+            let length = raw.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return raw.map { $0 / length }
         }
     }
 
-    @Test func distanceMatchesTheInverseCovarianceComputedDirectly() {
-        let data = samples(200)
-        let fit = GaussianFit(samples: data, shrinkage: 0)
-        let n = Double(data.count)
-        let mean = (0..<3).map { i in data.map { Double($0[i]) }.reduce(0, +) / n }
-        var covariance = [[Double]](repeating: [0, 0, 0], count: 3)
-        for sample in data {
-            for i in 0..<3 { for j in 0..<3 { covariance[i][j] += (Double(sample[i]) - mean[i]) * (Double(sample[j]) - mean[j]) / (n - 1) } }
+    func check(_ references: [[Float]], threshold: Double = 0.1, lungs: Bool = true) -> RefusalCheck {
+        RefusalCheck(manifest: manifest(threshold: threshold, lungs: lungs, sha: ""), manifestPath: "(test)",
+                     references: references.flatMap { $0 }, dimension: 512)
+    }
+
+    func manifest(threshold: Double, lungs: Bool, sha: String) -> RefusalManifest {
+        RefusalManifest(name: "refusal", version: "test", description: "", preprocessing: .init(),
+                        backbone: BackboneReference(sha256: "b", fineTunedLayers: nil), featureMap: "block4_pool",
+                        distanceThreshold: threshold, refuseWithoutLungs: lungs,
+                        weights: FileReference(file: "refusal.safetensors", sha256: sha), training: [:])
+    }
+
+    @Test func summaryIsTheUnitLengthChannelMean() {
+        // 2 positions x 2 channels: channel means (3, 4), length 5.
+        let map = Tensor(shape: [1, 2, 2], values: [2, 4, 4, 4])
+        #expect(FeatureSummary.unitChannelMeans(of: map) == [0.6, 0.8])
+        #expect(FeatureSummary.unitChannelMeans(of: Tensor(zeros: [2, 2, 3])) == [0, 0, 0], "an all-zero map has no direction")
+    }
+
+    @Test func distanceIsOneMinusTheBestCosineSimilarity() {
+        let references = unitVectors(50), queries = unitVectors(5, seed: 9)
+        let refusal = check(references)
+        for query in queries {
+            let best = references.map { zip($0, query).reduce(Float(0)) { $0 + $1.0 * $1.1 } }.max()!
+            #expect(abs(refusal.distance(ofSummary: query) - (1 - Double(best))) < 1e-5)
         }
-        let inverse = invert3x3(covariance)
-        for point in [[Float(0), 0, 0], [5, -1, 2], [1, -2.5, 0.1]] {
-            let centred = (0..<3).map { Double(point[$0]) - mean[$0] }
-            var squared = 0.0
-            for i in 0..<3 { for j in 0..<3 { squared += centred[i] * inverse[i][j] * centred[j] } }
-            #expect(abs(fit.distance(of: point) - squared.squareRoot()) < 1e-4 * max(1, squared.squareRoot()))
-        }
+        #expect(abs(refusal.distance(ofSummary: references[17])) < 1e-5, "a training image is at distance 0")
     }
 
-    @Test func whitenedTrainingSamplesHaveUnitVariance() {
-        let data = samples(500)
-        let fit = GaussianFit(samples: data, shrinkage: 0)
-        // Mean squared distance of the training samples is the dimension times (n-1)/n.
-        let meanSquared = data.map { pow(fit.distance(of: $0), 2) }.reduce(0, +) / Double(data.count)
-        #expect(abs(meanSquared - 3 * 499 / 500) < 1e-3)
-    }
+    @Test func refusesFarImagesAndImagesWithoutLungsOnly() {
+        let refusal = check(unitVectors(3), threshold: 0.2)
+        #expect(refusal.refusal(distance: 0.1, lungs: nil) == nil)
+        let far = try! #require(refusal.refusal(distance: 0.5, lungs: nil))
+        #expect(far.reason.contains("unlike the training radiographs") && abs(far.distanceRatio - 2.5) < 1e-12)
 
-    @Test func shrinkageLeavesAPointOnTheAxisOfOneChannelWhereItWas() {
-        // With full shrinkage only the variances remain: the distance is the z-score.
-        let data = samples(300)
-        let fit = GaussianFit(samples: data, shrinkage: 1)
-        let mean2 = data.map { Double($0[2]) }.reduce(0, +) / 300
-        let variance2 = data.map { pow(Double($0[2]) - mean2, 2) }.reduce(0, +) / 299
-        let point: [Float] = [Float(fit.mean[0]), Float(fit.mean[1]), Float(mean2 + 3 * variance2.squareRoot())]
-        #expect(abs(fit.distance(of: point) - 3) < 1e-3)
-    }
-
-    @Test func summaryIsPerChannelMeanThenDeviation() {
-        // 2 positions x 2 channels: channel 0 = (1, 3), channel 1 = (2, 2).
-        let map = Tensor(shape: [1, 2, 2], values: [1, 2, 3, 2])
-        #expect(FeatureSummary.meanAndDeviation(of: map) == [2, 2, 1, 0])
+        let noLungs = LungFindings(fields: LungFields(probabilities: [Float](repeating: 0, count: 16), mapWidth: 4, mapHeight: 4,
+                                                     imageWidth: 16, imageHeight: 16), problem: "0 lung regions (2 expected)")
+        let refused = try! #require(refusal.refusal(distance: 0.1, lungs: noLungs))
+        #expect(refused.reason == "no plausible pair of lungs (0 lung regions (2 expected))" && abs(refused.distanceRatio - 0.5) < 1e-12)
+        #expect(check(unitVectors(3), threshold: 0.2, lungs: false).refusal(distance: 0.1, lungs: noLungs) == nil,
+                "refuseWithoutLungs false: only the distance refuses")
     }
 
     @Test func writtenCheckLoadsAndMeasuresTheSameDistances() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("refusal-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let data = samples(100)
-        let fit = GaussianFit(samples: data, shrinkage: 0.3)
+        let references = unitVectors(20)
         let paths = ModelWriter.Paths(folder: folder.path, name: "refusal")
-        let sha = try ModelWriter.writeWeights([("mean", Tensor(shape: [3], values: fit.mean.map { Float($0) })),
-                                                ("whitening", Tensor(shape: [3, 3], values: fit.whitening.map { Float($0) }))],
-                                               metadata: [:], to: paths)
-        let manifest = RefusalManifest(name: "refusal", version: "test", description: "", preprocessing: .init(),
-                                       backbone: BackboneReference(sha256: "b", fineTunedLayers: nil), featureMap: "block4_pool",
-                                       distanceThreshold: 4, refuseWithoutLungs: true,
-                                       weights: FileReference(file: "refusal.safetensors", sha256: sha), training: [:])
-        try ModelWriter.writeJSON(manifest, to: paths.manifest)
-        let check = try RefusalCheck.load(manifestAt: paths.manifest, backboneSHA256: "b")
-        for point in data.prefix(5) + [[9, 9, 9]] {
-            #expect(abs(check.distance(ofSummary: point) - fit.distance(of: point)) < 1e-3 * max(1, fit.distance(of: point)))
+        let sha = try ModelWriter.writeWeights([("references", Tensor(shape: [20, 512], values: references.flatMap { $0 }))], metadata: [:], to: paths)
+        try ModelWriter.writeJSON(manifest(threshold: 0.05, lungs: true, sha: sha), to: paths.manifest)
+        let loaded = try RefusalCheck.load(manifestAt: paths.manifest, backboneSHA256: "b")
+        #expect(loaded.referenceCount == 20)
+        for query in unitVectors(3, seed: 11) {
+            #expect(abs(loaded.distance(ofSummary: query) - check(references).distance(ofSummary: query)) < 1e-6)
         }
-        #expect(check.refusal(distance: 3.9, lungs: nil) == nil)
-        let far = try #require(check.refusal(distance: 8, lungs: nil))
-        #expect(far.reason.contains("unlike the training radiographs") && far.distanceRatio == 2)
 
         // Another backbone, and weights that are not the ones pinned, are refused with the file named.
         #expect(throws: ModelLoadError.self) { try RefusalCheck.load(manifestAt: paths.manifest, backboneSHA256: "other") }
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: paths.weights))
         let error = try #require(throws: ModelLoadError.self) { try RefusalCheck.load(manifestAt: paths.manifest, backboneSHA256: "b") }
         #expect(error.file == paths.weights && error.reason.contains("sha256"))
-    }
-
-    private func invert3x3(_ m: [[Double]]) -> [[Double]] {
-        let det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-        var inverse = [[Double]](repeating: [0, 0, 0], count: 3)
-        for i in 0..<3 {
-            for j in 0..<3 {
-                let rows = [0, 1, 2].filter { $0 != j }, columns = [0, 1, 2].filter { $0 != i }
-                let minor = m[rows[0]][columns[0]] * m[rows[1]][columns[1]] - m[rows[0]][columns[1]] * m[rows[1]][columns[0]]
-                inverse[i][j] = ((i + j) % 2 == 0 ? 1 : -1) * minor / det
-            }
-        }
-        return inverse
     }
 }

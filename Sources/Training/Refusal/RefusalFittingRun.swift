@@ -4,9 +4,10 @@ import NeuralEngine
 import Screening
 
 /// `xraywatch train-refusal` as a library call: summarises the `block4_pool` maps of the training images (and
-/// their processing-shift draws, so that a small JPEG copy of a radiograph is not refused), fits a Gaussian on a
-/// patient-grouped 80 %, sets the distance threshold at a quantile of the held-out 20 % times a margin, and
-/// writes `NAME.json` and `NAME.safetensors`. Measuring happens in `evaluate` and on `data/ood` (see README).
+/// their processing-shift draws, so that a small JPEG copy of a radiograph is not refused), keeps those of a
+/// patient-grouped 80 % as the references, sets the threshold at a quantile of the held-out 20 %'s distances to
+/// their nearest reference times a margin, and writes `NAME.json` and `NAME.safetensors` (the references).
+/// Measuring happens in `evaluate --refusal` and on `data/ood` (see README).
 public struct RefusalFittingRun: Sendable {
     public var dataset: Dataset
     public var backbonePath: String
@@ -15,9 +16,8 @@ public struct RefusalFittingRun: Sendable {
     public var name: String
     public var version: String
     public var augmentation: AugmentationSettings
-    public var shrinkage = 0.5
     public var quantile = 0.995
-    public var margin = 1.25
+    public var margin = 1.0
     public var refuseWithoutLungs = true
     public var seed: UInt64 = 42
     public var cache: FeatureCache?
@@ -52,29 +52,30 @@ public struct RefusalFittingRun: Sendable {
         let progress = ProgressReporter(title: "summarising")
         progress.start(total: split.training.count * augmentation.draws + split.validation.count * augmentation.draws, unit: "images")
         let fitting = try await extractor.extract(split.training.map(\.path), augmentation: augmentation, draws: augmentation.draws,
-                                                  progress: progress, transform: FeatureSummary.meanAndDeviation)
+                                                  progress: progress, transform: FeatureSummary.unitChannelMeans)
         let heldOut = try await extractor.extract(split.validation.map(\.path), augmentation: augmentation, draws: augmentation.draws,
-                                                  progress: progress, transform: FeatureSummary.meanAndDeviation)
+                                                  progress: progress, transform: FeatureSummary.unitChannelMeans)
         progress.finish()
         let samples = fitting.features.compactMap { $0 }.flatMap { $0 }
         guard samples.count >= 20 else {
             throw DatasetError(file: dataset.images.first?.path ?? "(no images)", reason: "only \(samples.count) usable training summaries; at least 20 are needed")
         }
         let started = Date()
-        let fit = GaussianFit(samples: samples, shrinkage: shrinkage)
-        let heldOutDistances = heldOut.features.compactMap { $0 }.flatMap { $0 }.map(fit.distance(of:)).sorted()
+        let dimension = samples[0].count
+        let references = Tensor(shape: [samples.count, dimension], values: samples.flatMap { $0 })
+        let probe = RefusalCheck(manifest: placeholderManifest(preprocessing: preprocessing), manifestPath: "(fitting)",
+                                 references: references.values, dimension: dimension)
+        let heldOutDistances = heldOut.features.compactMap { $0 }.flatMap { $0 }.map(probe.distance(ofSummary:)).sorted()
         guard !heldOutDistances.isEmpty else {
             throw DatasetError(file: dataset.images.first?.path ?? "(no images)", reason: "no held-out training image could be read")
         }
         let threshold = margin * Self.quantile(quantile, ofSorted: heldOutDistances)
-        log(String(format: "fitted %d summaries of %d values in %.1f s; held-out distances median %.1f, %.1f %% quantile %.1f, max %.1f; threshold %.1f",
-                   samples.count, fit.dimension, Date().timeIntervalSince(started), Self.quantile(0.5, ofSorted: heldOutDistances),
+        log(String(format: "%d references of %d values; held-out distances (%.1f s) median %.4f, %.1f %% quantile %.4f, max %.4f; threshold %.4f",
+                   samples.count, dimension, Date().timeIntervalSince(started), Self.quantile(0.5, ofSorted: heldOutDistances),
                    100 * quantile, Self.quantile(quantile, ofSorted: heldOutDistances), heldOutDistances.last!, threshold))
 
         let paths = ModelWriter.Paths(folder: outputFolder, name: name)
-        let sha = try ModelWriter.writeWeights([("mean", Tensor(shape: [fit.dimension], values: fit.mean.map { Float($0) })),
-                                                ("whitening", Tensor(shape: [fit.dimension, fit.dimension], values: fit.whitening.map { Float($0) }))],
-                                               metadata: ["model": name, "format": "xraywatch refusal check"], to: paths)
+        let sha = try ModelWriter.writeWeights([("references", references)], metadata: ["model": name, "format": "xraywatch refusal check"], to: paths)
         let manifest = RefusalManifest(
             name: name, version: version,
             description: "Refuses images unlike the training radiographs or without a plausible pair of lungs (INDETERMINATE)",
@@ -83,9 +84,8 @@ public struct RefusalFittingRun: Sendable {
             weights: FileReference(file: URL(fileURLWithPath: paths.weights).lastPathComponent, sha256: sha),
             training: [
                 "data": "\(dataset.images.count) images (\(dataset.labels.joined(separator: ", "))), \(split.training.count) fitted, \(split.validation.count) held out by patient",
-                "summary": "per-channel mean and standard deviation of block4_pool (\(fit.dimension) values)",
-                "covariance": "sample covariance shrunk \(shrinkage) towards its diagonal",
-                "threshold": String(format: "%.3f x the %.1f %% quantile of %d held-out distances (%.2f)", margin, 100 * quantile,
+                "summary": "per-channel mean of block4_pool (\(dimension) values), unit length; distance: 1 - cosine similarity to the nearest of \(samples.count) references",
+                "threshold": String(format: "%.3f x the %.1f %% quantile of %d held-out distances (%.4f)", margin, 100 * quantile,
                                     heldOutDistances.count, Self.quantile(quantile, ofSorted: heldOutDistances)),
                 "augmentation": "\(augmentation.draws) draws: rotation \(augmentation.rotation), contrast \(augmentation.contrast), brightness \(augmentation.brightness), scale \(augmentation.scale), gamma \(augmentation.gamma), noise \(augmentation.noise), smallest side \(augmentation.smallestSide), JPEG quality from \(augmentation.jpegQuality)",
                 "seed": String(seed),
@@ -95,6 +95,13 @@ public struct RefusalFittingRun: Sendable {
         log("wrote \(paths.manifest) and \(paths.weights)")
         return Outcome(manifestPath: paths.manifest, threshold: threshold, heldOutDistances: heldOutDistances,
                        fitted: samples.count, skipped: fitting.skipped + heldOut.skipped)
+    }
+
+    /// A manifest for measuring distances while fitting (its threshold is not used).
+    private func placeholderManifest(preprocessing: Preprocessing) -> RefusalManifest {
+        RefusalManifest(name: name, version: version, description: "", preprocessing: preprocessing,
+                        backbone: BackboneReference(sha256: "", fineTunedLayers: nil), featureMap: VGG16Backbone.Output.block4Pool.rawValue,
+                        distanceThreshold: 1, refuseWithoutLungs: refuseWithoutLungs, weights: FileReference(file: "", sha256: ""), training: [:])
     }
 
     /// Linear-interpolated quantile of ascending values.

@@ -61,19 +61,21 @@ extension Ledger {
         }
         guard state.offset == 0 else { return }
         let start = try read(state.descriptor, from: 0, count: min(size, Self.header.count))
-        if start != Self.header, try read(state.descriptor, from: 0, count: min(size, Self.legacyHeader.count)) == Self.legacyHeader {
-            try setAsideLegacyLedger(&state)
-            return try checkContents(&state)
+        if start != Self.header {
+            for earlier in Self.earlierHeaders where try read(state.descriptor, from: 0, count: min(size, earlier.count)) == earlier {
+                try setAsideLegacyLedger(&state)
+                return try checkContents(&state)
+            }
         }
         guard start == Self.header else {
             throw LedgerError(path: path, reason: "its first line is not the xraywatch ledger header (\(LedgerRow.columns.joined(separator: ","))); name a new file or an xraywatch ledger")
         }
     }
 
-    /// The header of ledgers written before the lung columns.
-    static let legacyHeader = Array(CSV.record(LedgerRow.legacyColumns).utf8)
+    /// The headers of ledgers written by earlier versions.
+    static let earlierHeaders = LedgerRow.earlierColumns.map { Array(CSV.record($0).utf8) }
 
-    /// A ledger with the earlier header is renamed to `<name>.<UTC time>.csv` (readers keep a file whose columns
+    /// A ledger with an earlier header is renamed to `<name>.<UTC time>.csv` (readers keep a file whose columns
     /// never change under them) and a new one with the current header takes its place, with a warning.
     private func setAsideLegacyLedger(_ state: inout State) throws(LedgerError) {
         let stamp = String(LedgerRow.timestamp().prefix(19).filter { $0 != ":" })

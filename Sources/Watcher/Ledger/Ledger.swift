@@ -102,6 +102,8 @@ public final class Ledger: Sendable {
         copy.height = earlier.height
         copy.lungArea = earlier.lungArea
         copy.lungs = earlier.lungs
+        copy.saliencyInLungs = earlier.saliencyInLungs
+        copy.distancePercent = earlier.distancePercent
         copy.reason = "same content as \(earlier.inputFile) (\(earlier.time))"
         if earlier.result == ScreeningResult.indeterminate.rawValue, !earlier.reason.isEmpty { copy.reason += "; \(earlier.reason)" }
         return copy

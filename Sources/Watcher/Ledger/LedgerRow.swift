@@ -12,9 +12,15 @@ public struct LedgerRow: Sendable, Equatable, Codable {
     }
 
     /// The header row, in column order. New columns are only ever added at the end.
-    public static let columns = legacyColumns + ["lung_area", "lungs"]
+    public static let columns = lungColumns + ["saliency_in_lungs", "distance_percent"]
 
-    /// The header of ledgers written before the lung columns: such a ledger is set aside at start-up.
+    /// The headers of earlier versions, oldest first: a ledger with one of them is set aside at start-up.
+    public static let earlierColumns = [legacyColumns, lungColumns]
+
+    /// The columns of ledgers written before the explanation columns (0.3: lungs, no saliency or refusal distance).
+    public static let lungColumns = legacyColumns + ["lung_area", "lungs"]
+
+    /// The header of ledgers written before the lung columns.
     public static let legacyColumns = ["time_utc", "input_file", "input_sha256", "bytes", "width", "height", "result",
                                        "prob", "covid_normal", "covid_pneumo", "policy", "output_file", "status",
                                        "reason", "models", "elapsed_ms"]
@@ -26,7 +32,7 @@ public struct LedgerRow: Sendable, Equatable, Codable {
     public var bytes: Int
     public var width: Int?
     public var height: Int?
-    /// `POSITIVE` or `NEGATIVE`; empty for rejected rows.
+    /// `POSITIVE`, `NEGATIVE` or `INDETERMINATE` (then `reason` says why); empty for rejected rows.
     public var result: String
     public var prob: Int?
     /// Each model's P(covid), keyed by model name (the ledger has columns for covid_normal and covid_pneumo).
@@ -41,6 +47,10 @@ public struct LedgerRow: Sendable, Equatable, Codable {
     public var lungArea: Double?
     /// `found`, or `not found: ` and the figure that failed; empty without a lung segmenter.
     public var lungs: String = ""
+    /// Share of the deciding model's Grad-CAM heatmap inside the lungs found; nil without plausible lungs or heatmap.
+    public var saliencyInLungs: Double?
+    /// Distance to the nearest training image in percent of the refusal threshold; nil without a refusal check.
+    public var distancePercent: Int?
 
     public init(time: String, inputFile: String, sha256: String, bytes: Int, width: Int? = nil, height: Int? = nil,
                 result: String = "", prob: Int? = nil, scores: [String: Double] = [:], policy: String,
@@ -56,7 +66,8 @@ public struct LedgerRow: Sendable, Equatable, Codable {
         [time, CSV.neutralised(inputFile), sha256, String(bytes), width.map(String.init) ?? "",
          height.map(String.init) ?? "", result, prob.map(String.init) ?? "", Self.format(scores["covid_normal"]),
          Self.format(scores["covid_pneumo"]), policy, CSV.neutralised(outputFile), status.rawValue,
-         CSV.neutralised(reason), models, String(elapsedMilliseconds), lungArea.map { String(format: "%.4f", $0) } ?? "", lungs]
+         CSV.neutralised(reason), models, String(elapsedMilliseconds), lungArea.map { String(format: "%.4f", $0) } ?? "", lungs,
+         saliencyInLungs.map { String(format: "%.3f", $0) } ?? "", distancePercent.map(String.init) ?? ""]
     }
 
     /// The CSV line (CRLF-terminated) as bytes.
@@ -75,6 +86,8 @@ public struct LedgerRow: Sendable, Equatable, Codable {
                   elapsedMilliseconds: elapsed)
         lungArea = Double(fields[16])
         lungs = fields[17]
+        saliencyInLungs = Double(fields[18])
+        distancePercent = Int(fields[19])
     }
 
     private static func format(_ value: Double?) -> String {

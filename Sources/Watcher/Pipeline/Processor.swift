@@ -128,6 +128,8 @@ struct Processor: Sendable {
             row.scores = Dictionary(verdict.scores.map { ($0.model, $0.probability) }, uniquingKeysWith: { first, _ in first })
             row.outputFile = final.description
             if let refusal = verdict.refusal { row.reason = refusal.reason }
+            row.saliencyInLungs = verdict.saliencyInLungs
+            row.distancePercent = verdict.distancePercent
             if let lungs = verdict.lungs {
                 row.lungArea = lungs.figures.areaFraction
                 row.lungs = lungs.problem.map { "not found: \($0)" } ?? "found"
