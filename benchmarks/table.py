@@ -46,6 +46,8 @@ rows = [
      'n/a', '', ''),
     ('lung decoder + clean-up (ms/image)', cell([v for v in figures('ours', lambda d: d.get('lungSegmenterMillisecondsPerImage')) if v is not None], 1),
      '', '', ''),
+    ('Grad-CAM of both models + refusal check (ms/image)', cell([v for v in figures('ours', lambda d: d.get('explanationMillisecondsPerImage')) if v is not None], 2),
+     '', '', ''),
     ('tutorial 2 models, batch 1 (ms/image)', 'n/a', 'n/a', cell(figures('keras', keras_two_latency)), ''),
     ('peak RSS (MB)', cell(figures('ours', lambda d: d['peakResidentMegabytes'])), '', '', ''),
 ]
@@ -65,5 +67,11 @@ if by_kind['ours']:
         added = [100 * (without / with_lungs - 1) for without, with_lungs in pairs]
         print(f"Lung segmentation adds {statistics.median(added):.1f} % to the per-image cost "
               f"(median of {len(added)} rounds; goal: at most 25 %).")
+    explained = [(r['data']['explanationMillisecondsPerImage'], 1000 / r['data']['endToEndImagesPerSecond'])
+                 for r in by_kind['ours'] if r['data'].get('explanationMillisecondsPerImage') is not None and r['data']['endToEndImagesPerSecond'] > 0]
+    if explained:
+        added = [100 * ms / (per_image - ms) for ms, per_image in explained]
+        print(f"Grad-CAM and the refusal check add {statistics.median(added):.1f} % to the per-image cost "
+              f"(median of {len(added)} rounds; goal: at most 30 %).")
 print('Ratios: backbone rows are ours / ONNX Runtime (below 1 is faster); the end-to-end row is ours / Keras '
       "two-model batch-16 throughput (above 1 is faster; Keras's figure excludes decoding).")

@@ -18,6 +18,6 @@ for split in test tutorial; do
     probes=(); [ "$split" = test ] && probes=(--probes)
     .build/release/xraywatch evaluate --manifest "$data/INDEX.csv" --under "$split/" \
         --model "$models/covid_normal.json" --model "$models/covid_pneumo.json" --policy both \
-        --lungs models/lungs.json "${probes[@]}" --report "$reports/$split"
+        --lungs models/lungs.json --refusal models/refusal.json "${probes[@]}" --report "$reports/$split"
 done
 echo "Reports: $reports/test/evaluation.html, $reports/tutorial/evaluation.html"

@@ -14,6 +14,8 @@ public struct BenchmarkReport: Codable, Sendable {
     public var lungSegmenterMillisecondsPerImage: Double?
     /// ...and the same end-to-end run without the segmenter, to show what segmentation adds.
     public var endToEndWithoutLungsImagesPerSecond: Double?
+    /// Grad-CAM of every model plus the refusal check's distance, per image (both part of the end-to-end figure).
+    public var explanationMillisecondsPerImage: Double?
     public var peakResidentMegabytes: Double
 }
 
@@ -68,6 +70,15 @@ public struct Benchmark: Sendable {
             })
         }
 
+        let blocks = screener.backbone.features(batch: [input], height: size, width: size, output: .block5Pool,
+                                                taps: [VGG16Backbone.layerNames.count - 2])[0]
+        let explanationMilliseconds = 1000 * median((0..<repetitions).map { _ in
+            seconds {
+                for model in screener.models where model.tunedBlock == nil { _ = GradCAM.heatmap(of: model, headInput: blocks.output) }
+                _ = screener.refusal?.distance(of: blocks.taps[0])
+            }
+        })
+
         return BenchmarkReport(
             kernel: BLASRuntime.kernelName, blasThreads: BLASRuntime.threadCount,
             backboneMillisecondsBatch1: 1000 * single,
@@ -76,6 +87,7 @@ public struct Benchmark: Sendable {
             endToEndImagesPerSecond: imageFiles.isEmpty ? 0 : Double(imageFiles.count) / withLungs,
             lungSegmenterMillisecondsPerImage: lungMilliseconds,
             endToEndWithoutLungsImagesPerSecond: withoutLungs.map { imageFiles.isEmpty ? 0 : Double(imageFiles.count) / $0 },
+            explanationMillisecondsPerImage: explanationMilliseconds,
             peakResidentMegabytes: Self.peakResidentMegabytes())
     }
 

@@ -15,6 +15,8 @@ public enum EvaluationReportHTML {
         if let refusal = report.refusal {
             body += "<h2>Refusal (INDETERMINATE)</h2>\n<p class=\"note\">Images the refusal check \(HTML.escape(refusal.check)) refuses (feature distance beyond \(String(format: "%.1f", refusal.distanceThreshold)), or no plausible pair of lungs), and the policy's sensitivity and specificity on the images it lets the models judge.</p>\n"
             body += HTML.table(RefusalTable.header, RefusalTable.rows(refusal).dropFirst().map { $0 })
+            body += "<h3>Where the deciding model looked</h3>\n<p class=\"note\">Share of the deciding model's Grad-CAM heatmap inside the lungs found (judged images with plausible lungs). A model whose saliency sits outside the lungs is reading something else.</p>\n"
+            body += HTML.table(SaliencyTable.header, SaliencyTable.rows(refusal).dropFirst().map { $0 })
             if !refusal.refused.isEmpty {
                 body += HTML.table(["refused file", "label", "source", "reason"], refusal.refused.map { [$0.path, $0.label, $0.source ?? "", $0.reason] })
             }
@@ -82,6 +84,8 @@ public enum EvaluationTable {
             lines.append("")
             lines += RefusalTable.rows(refusal).map { $0.joined(separator: "  ") }
             lines += refusal.refused.map { "refused \($0.path) (\($0.label), \($0.source ?? "no source")): \($0.reason)" }
+            lines.append("")
+            lines += SaliencyTable.rows(refusal).map { $0.joined(separator: "  ") }
         }
         return lines.joined(separator: "\n")
     }

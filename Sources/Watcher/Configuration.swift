@@ -16,6 +16,16 @@ public enum LogFormat: String, Sendable, CaseIterable {
     case text, json
 }
 
+/// What the outbox copy of a screened image looks like.
+public enum OutboxImage: String, Sendable, CaseIterable {
+    /// The radiograph with the heatmap, lung outline and a band stating the verdict (`AnnotatedImage`).
+    case annotated
+    /// A faithful copy of the decoded input.
+    case plain
+    /// Both: the annotated image under the tutorial's name, the plain copy as `<that name>.plain.png`.
+    case both
+}
+
 /// The watcher's settings, read from `config.json` (paths relative to that file's folder) with
 /// command-line overrides, validated as a whole. Loading never creates folders; `xraywatch watch`
 /// does that (`createFolders()`), so `xraywatch classify` can read models and policy from here.
@@ -35,6 +45,8 @@ public struct Configuration: Sendable {
     public var lungsPath: String? = nil
     /// The refusal check's manifest (INDETERMINATE for images the models cannot judge); nil: every image is judged.
     public var refusalPath: String? = nil
+    /// What the outbox copy looks like (`outbox_image`).
+    public var outboxImage: OutboxImage = .annotated
     /// Folder for images with their lung outline drawn (`<outbox name>.lungs.png`); nil: none written.
     public var overlaysPath: String? = nil
     public var decision: Decision
@@ -55,7 +67,7 @@ public struct Configuration: Sendable {
 
     /// Every key a configuration file may hold.
     public static let knownKeys: [String] = [
-        "inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "models", "lungs", "refusal", "overlays", "policy", "thresholds",
+        "inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "models", "lungs", "refusal", "overlays", "outbox_image", "policy", "thresholds",
         "settle_seconds", "poll_seconds", "rescan_seconds", "incomplete_grace_seconds", "max_pixels", "max_bytes", "ignore", "after",
         "batch_size", "log_level", "log_format",
     ]

@@ -164,7 +164,7 @@ public struct WatchService: Service {
             policy: configuration.decision.policy.description,
             modelsColumn: screener.models.map { "\($0.name)@\($0.shortHash)" }.joined(separator: ";"), logger: logger,
             incompleteGraceSeconds: configuration.incompleteGraceSeconds, currentFolders: folders, retryHolds: holds,
-            overlaysFolder: configuration.overlaysPath)
+            overlaysFolder: configuration.overlaysPath, outboxImage: configuration.outboxImage)
         logger.info("watching \(configuration.inboxPath) (\(monitor.mode)); outbox \(configuration.outboxPath), ledger \(configuration.ledgerPath), settle \(configuration.settleSeconds) s, batch \(configuration.batchSize), instance \(own.name)",
                     metadata: ["mode": "\(monitor.mode)", "inbox": "\(configuration.inboxPath)", "instance": "\(own.name)"])
         return Setup(folders: folders, monitor: monitor, processor: processor,

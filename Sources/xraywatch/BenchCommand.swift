@@ -42,6 +42,10 @@ struct Bench: AsyncParsableCommand {
                     end to end without lungs     \(String(format: "%.2f", without)) images/s; segmentation adds \(String(format: "%.1f", 100 * (without / report.endToEndImagesPerSecond - 1))) % per image
                     """)
             }
+            if let explanation = report.explanationMillisecondsPerImage, report.endToEndImagesPerSecond > 0 {
+                let perImage = 1000 / report.endToEndImagesPerSecond
+                print("Grad-CAM + refusal check     \(String(format: "%.2f", explanation)) ms/image, \(String(format: "%.1f", 100 * explanation / (perImage - explanation))) % of the rest of the per-image cost")
+            }
             print("peak RSS                     \(String(format: "%.0f", report.peakResidentMegabytes)) MB")
         }
     }

@@ -148,6 +148,7 @@ import TestSupport
             with: Data(contentsOf: Fixtures.packageRoot.appendingPathComponent("config.json"))) as? [String: Any])
         config["backbone"] = Fixtures.backboneWeights
         config["lungs"] = Fixtures.packageRoot.appendingPathComponent("models/lungs.json").path
+        config["refusal"] = Fixtures.packageRoot.appendingPathComponent("models/refusal.json").path
         config["models"] = ["models/covid_normal.json", shippedPneumo]
         try JSONSerialization.data(withJSONObject: config).write(to: folder.appendingPathComponent("config.json"))
         let image = Fixtures.packageRoot.appendingPathComponent("examples").path

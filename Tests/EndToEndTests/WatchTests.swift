@@ -27,7 +27,7 @@ struct WatchTests {
         }
         let first = try #require(rows.first { $0.inputFile == "a.png" })
         let copy = try ImageDecoder.decode(contentsOf: spool.outbox.appendingPathComponent(first.outputFile).path)
-        #expect(copy.width == 120 && copy.height == 80)
+        #expect(copy.width == 120 && copy.height > 80, "the annotated copy: the radiograph and a band below it")
         #expect(first.sha256 == FileDigest.sha256(of: try WatchSpool.png(seed: 1, width: 120, height: 80)))
         #expect(spool.contents(of: spool.archive) == names.sorted())
         let log = spool.log("once.log")

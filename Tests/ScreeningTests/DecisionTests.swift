@@ -17,19 +17,25 @@ struct DecisionTests {
         #expect(no.prob == 80) // the model that said no: 1 - 0.2
         let bothNo = decision.decide(scores(0.3, 0.1))
         #expect(bothNo.prob == 90) // strongest no
+        #expect(yes.decidingModel == "covid_pneumo" && no.decidingModel == "covid_pneumo" && bothNo.decidingModel == "covid_pneumo",
+                "the weakest yes, or the strongest no, decides")
     }
 
     @Test func eitherIsPositiveWhenAnyModelSaysYes() {
         let decision = Decision(policy: .either)
         let yes = decision.decide(scores(0.7, 0.2))
         #expect(yes.result == .positive && yes.prob == 70)
+        #expect(yes.decidingModel == "covid_normal", "the strongest yes decides")
         let no = decision.decide(scores(0.3, 0.1))
         #expect(no.result == .negative && no.prob == 70) // weakest no
+        #expect(no.decidingModel == "covid_normal")
     }
 
     @Test func aSingleModelPolicyIgnoresTheOther() {
         let decision = Decision(policy: DecisionPolicy("covid_pneumo"))
-        #expect(decision.decide(scores(0.01, 0.88)) == Verdict(result: .positive, prob: 88, scores: scores(0.01, 0.88)))
+        let verdict = decision.decide(scores(0.01, 0.88))
+        #expect(verdict.result == .positive && verdict.prob == 88 && verdict.scores == scores(0.01, 0.88))
+        #expect(verdict.decidingModel == "covid_pneumo")
         #expect(decision.decide(scores(0.99, 0.4)).result == .negative)
     }
 

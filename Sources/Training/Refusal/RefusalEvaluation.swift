@@ -26,12 +26,21 @@ public struct RefusedImage: Sendable, Codable, Equatable {
     public var reason: String
 }
 
-/// `evaluate --refusal`: coverage and accuracy on the judged share, per source.
+/// Where the deciding model looked, for one label and source: the share of its Grad-CAM heatmap inside the lungs.
+public struct SaliencyFigure: Sendable, Codable, Equatable {
+    public var label: String
+    public var source: String
+    public var saliencyInLungs: ScoreSummary
+}
+
+/// `evaluate --refusal`: coverage and accuracy on the judged share, per source, and where the deciding
+/// model's saliency lies (judged images with plausible lungs).
 public struct RefusalReport: Sendable, Codable, Equatable {
     public var check: String
     public var distanceThreshold: Double
     public var figures: [RefusalFigure]
     public var refused: [RefusedImage]
+    public var saliency: [SaliencyFigure]
 }
 
 /// Runs labelled images through the real screening path (`Screener.analyse` and `verdict(for:)`, refusal check
@@ -64,7 +73,29 @@ public enum RefusalEvaluation {
         let refused = used.indices.compactMap { index in
             verdicts[index].refusal.map { RefusedImage(path: used[index].path, label: used[index].label, source: used[index].source, reason: $0.reason) }
         }
-        return RefusalReport(check: check.manifest.name, distanceThreshold: check.manifest.distanceThreshold, figures: figures, refused: refused)
+        var shares: [String: [Double]] = [:]
+        for (image, verdict) in zip(used, verdicts) where verdict.result != .indeterminate {
+            if let share = verdict.saliencyInLungs { shares["\(image.label)\t\(image.source ?? "no source")", default: []].append(share) }
+        }
+        let saliency = shares.keys.sorted().compactMap { key -> SaliencyFigure? in
+            let parts = key.split(separator: "\t").map(String.init)
+            return ScoreSummary(shares[key]!).map { SaliencyFigure(label: parts[0], source: parts[1], saliencyInLungs: $0) }
+        }
+        return RefusalReport(check: check.manifest.name, distanceThreshold: check.manifest.distanceThreshold, figures: figures,
+                             refused: refused, saliency: saliency)
+    }
+}
+
+/// The saliency figures as table rows (the first row is the header).
+public enum SaliencyTable {
+    static let header = ["saliency in lungs", "label", "source", "images", "median", "Q1", "Q3", "min"]
+
+    public static func rows(_ report: RefusalReport) -> [[String]] {
+        [header] + report.saliency.map { figure in
+            let summary = figure.saliencyInLungs
+            return ["deciding model", figure.label, figure.source, "\(summary.count)", String(format: "%.2f", summary.median),
+                    String(format: "%.2f", summary.q1), String(format: "%.2f", summary.q3), String(format: "%.2f", summary.min)]
+        }
     }
 }
 

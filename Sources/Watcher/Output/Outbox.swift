@@ -34,6 +34,16 @@ public struct Outbox: Sendable {
     /// The temporary name of a claim's outbox copy.
     public static func temporaryName(claimID: String) -> FileName { FileName(".tmp-\(claimID).png") }
 
+    /// The temporary name of a claim's plain copy (`outbox_image: both`).
+    public static func plainTemporaryName(claimID: String) -> FileName { FileName(".tmp-\(claimID).plain.png") }
+
+    /// `<name>.plain.png` for `<name>.png`: the plain copy beside an annotated one.
+    public static func plainName(for name: FileName) -> FileName {
+        let bytes = name.bytes
+        let stem = bytes.count > 4 && Array(bytes.suffix(4)) == Array(".png".utf8) ? Array(bytes.dropLast(4)) : bytes
+        return FileName(bytes: stem + Array(".plain.png".utf8))
+    }
+
     /// Writes `png` under `name` (or the first free numbered variant) and returns the name used. The
     /// temporary `temporary` is left in place: remove it with `discard` once the ledger row is written.
     /// A write that fails (a full disk) removes its temporary again.

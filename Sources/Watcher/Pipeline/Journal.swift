@@ -8,6 +8,8 @@ struct Journal: Codable, Sendable {
     var input: [UInt8]
     /// This claim's own outbox copy, when it wrote one (removed again if the row became a duplicate).
     var ownOutput: [UInt8]?
+    /// With `outbox_image: both`, this claim's plain copy beside it (removed with it).
+    var plainOutput: [UInt8]?
     var disposition: Disposition
 
     enum Disposition: String, Codable, Sendable {

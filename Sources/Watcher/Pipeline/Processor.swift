@@ -27,6 +27,8 @@ struct Processor: Sendable {
     var retryHolds: RetryHolds? = nil
     /// Where each screened image is also written with its lung outline (`<outbox name>.lungs.png`); nil: nowhere.
     var overlaysFolder: String? = nil
+    /// What the outbox copy looks like.
+    var outboxImage: OutboxImage = .annotated
 
     /// Where unstarted or incomplete inputs go back to.
     var inboxNow: Directory { currentFolders?.current.inbox ?? inbox }
@@ -98,6 +100,7 @@ struct Processor: Sendable {
                             bytes: prepared.bytes, policy: policy, status: .rejected, models: modelsColumn,
                             elapsedMilliseconds: 0)
         var ownOutput: FileName?
+        var plainOutput: FileName?
         var disposition: Journal.Disposition = after == .delete ? .delete : .archive
         switch prepared.outcome {
         case .rejected(let reason):
@@ -113,8 +116,13 @@ struct Processor: Sendable {
             guard let verdict else { preconditionFailure("a decoded image reaches finish with its verdict") }
             row.width = image.width
             row.height = image.height
-            let png: [UInt8]
-            do { png = try PNGEncoder.encode(image) } catch {
+            let png: [UInt8], plainPNG: [UInt8]?
+            do {
+                let shown = outboxImage == .plain ? image
+                    : AnnotatedImage.render(image, verdict: verdict, policy: policy, date: String(row.time.prefix(10)))
+                png = try PNGEncoder.encode(shown)
+                plainPNG = outboxImage == .both ? try PNGEncoder.encode(image) : nil
+            } catch {
                 row.reason = error.description
                 disposition = .rejected
                 break
@@ -122,6 +130,9 @@ struct Processor: Sendable {
             let name = Outbox.outputName(result: verdict.result, prob: verdict.prob, original: item.claim.name)
             let final = try outbox.write(png, as: name, temporary: Outbox.temporaryName(claimID: item.claim.claimID))
             ownOutput = final
+            if let plainPNG {
+                plainOutput = try outbox.write(plainPNG, as: Outbox.plainName(for: final), temporary: Outbox.plainTemporaryName(claimID: item.claim.claimID))
+            }
             row.status = .ok
             row.result = verdict.result.rawValue
             row.prob = verdict.prob
@@ -137,7 +148,8 @@ struct Processor: Sendable {
             }
         }
         row.elapsedMilliseconds = Int(((monotonicSeconds() - item.claimedAt) * 1000).rounded())
-        let journal = Journal(row: row, input: item.claim.name.bytes, ownOutput: ownOutput?.bytes, disposition: disposition)
+        let journal = Journal(row: row, input: item.claim.name.bytes, ownOutput: ownOutput?.bytes, plainOutput: plainOutput?.bytes,
+                              disposition: disposition)
         let written = try commit(journal, claim: item.claim, recovering: false)
         report(written)
     }
@@ -168,10 +180,11 @@ struct Processor: Sendable {
 
     /// After the row: drops a superseded own copy, the outbox temporary, moves the input, removes the item.
     private func finalize(_ journal: Journal, claim: ClaimedInput) throws {
-        if journal.row.status == .duplicate, let own = journal.ownOutput {
-            try outbox.folder.unlink(FileName(bytes: own))
+        if journal.row.status == .duplicate {
+            for own in [journal.ownOutput, journal.plainOutput].compactMap({ $0 }) { try outbox.folder.unlink(FileName(bytes: own)) }
         }
         try outbox.discard(temporary: Outbox.temporaryName(claimID: claim.claimID))
+        try outbox.discard(temporary: Outbox.plainTemporaryName(claimID: claim.claimID))
         let input = FileName(bytes: journal.input)
         if try claim.item.status(of: input) != nil {
             switch journal.disposition {
@@ -236,6 +249,7 @@ struct Processor: Sendable {
             try item.unlink(Journal.fileName)
             try item.unlink(FileName(Journal.fileName.description + ".tmp"))
             try outbox.removeUnrecorded(temporary: Outbox.temporaryName(claimID: claim.claimID))
+            try outbox.removeUnrecorded(temporary: Outbox.plainTemporaryName(claimID: claim.claimID))
             if input != nil {
                 requeued.append(WorkItem(claim: claim, claimedAt: monotonicSeconds()))
             } else {

@@ -1,0 +1,100 @@
+import Imaging
+
+/// The outbox image that shows its verdict: the radiograph with the deciding model's Grad-CAM heatmap as a
+/// translucent red overlay and the lung outline, above a band (added below the image, so no pixel of the
+/// radiograph outside the overlay changes) giving the result, Prob, each model's P(COVID-19), the policy, the
+/// date and "screening aid, not a diagnosis". Layout: the input's width, its height plus the band's.
+public enum AnnotatedImage {
+    /// Heatmap opacity at the heatmap's maximum.
+    public static let heatmapOpacity = 0.45
+
+    public static func render(_ image: RGBImage, verdict: Verdict, policy: String, date: String) -> RGBImage {
+        var picture = image
+        if verdict.result != .indeterminate, let model = verdict.decidingModel, let heatmap = verdict.heatmaps[model] {
+            picture = overlaying(heatmap, on: picture)
+        }
+        if let lungs = verdict.lungs { picture = lungs.overlay(on: picture) }
+        let lines = bandLines(verdict: verdict, policy: policy, date: date)
+        return appendingBand(lines, below: picture, headlineColour: colour(of: verdict.result))
+    }
+
+    /// The band's text, one entry per line before wrapping: the headline first.
+    public static func bandLines(verdict: Verdict, policy: String, date: String) -> [String] {
+        var lines = ["\(verdict.result.rawValue)  PROB \(verdict.prob)"]
+        lines.append(verdict.scores.map { "\($0.model) P(COVID-19) \(decimal($0.probability))" }.joined(separator: "  "))
+        if let refusal = verdict.refusal {
+            lines.append("NOT JUDGED: \(refusal.reason)")
+        } else {
+            var detail = "POLICY \(policy)"
+            if let model = verdict.decidingModel { detail += "  HEATMAP: \(model) (GRAD-CAM)" }
+            if let share = verdict.saliencyInLungs { detail += "  \(Int((100 * share).rounded())) % IN LUNGS" }
+            lines.append(detail)
+        }
+        lines.append("\(date)  SCREENING AID, NOT A DIAGNOSIS")
+        return lines
+    }
+
+    /// Red, alpha proportional to the heat, over the image (the heatmap is resampled to the image's size).
+    static func overlaying(_ heatmap: Heatmap, on image: RGBImage) -> RGBImage {
+        let heat = heatmap.resized(width: image.width, height: image.height)
+        var pixels = image.pixels
+        for (index, value) in heat.enumerated() where value > 0 {
+            let alpha = heatmapOpacity * Double(value)
+            let base = index * 3
+            pixels[base] = UInt8((1 - alpha) * Double(pixels[base]) + alpha * 255)
+            pixels[base + 1] = UInt8((1 - alpha) * Double(pixels[base + 1]))
+            pixels[base + 2] = UInt8((1 - alpha) * Double(pixels[base + 2]))
+        }
+        return RGBImage(width: image.width, height: image.height, pixels: pixels)
+    }
+
+    /// Text scale that keeps the band readable: one font pixel per 320 pixels of width, at least 1.
+    static func scale(forWidth width: Int) -> Int { max(1, width / 320) }
+
+    /// The image with a dark band below it holding `lines`, word-wrapped to the width.
+    static func appendingBand(_ lines: [String], below image: RGBImage, headlineColour: (UInt8, UInt8, UInt8)) -> RGBImage {
+        let scale = scale(forWidth: image.width)
+        let margin = 2 * scale
+        let columns = max(8, (image.width - 2 * margin) / ((BitmapFont.glyphWidth + BitmapFont.spacing) * scale))
+        let wrapped = lines.enumerated().flatMap { index, line in wrap(line, columns: columns).map { (index == 0, $0) } }
+        let lineHeight = (BitmapFont.glyphHeight + 3) * scale
+        let bandHeight = wrapped.count * lineHeight + 2 * margin
+        var output = RGBImage(width: image.width, height: image.height + bandHeight,
+                              pixels: image.pixels + [UInt8](repeating: 24, count: image.width * bandHeight * 3))
+        for (row, (isHeadline, text)) in wrapped.enumerated() {
+            output.drawText(text, x: margin, y: image.height + margin + row * lineHeight, scale: scale,
+                            colour: isHeadline ? headlineColour : (235, 235, 235))
+        }
+        return output
+    }
+
+    /// Splits at spaces into lines of at most `columns` characters (a longer word is cut).
+    static func wrap(_ text: String, columns: Int) -> [String] {
+        var lines: [String] = [], current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            var word = word
+            while word.count > columns {
+                if !current.isEmpty { lines.append(current); current = "" }
+                lines.append(String(word.prefix(columns))); word = String(word.dropFirst(columns))
+            }
+            if current.isEmpty { current = word } else if current.count + 1 + word.count <= columns { current += " " + word } else {
+                lines.append(current); current = word
+            }
+        }
+        if !current.isEmpty || lines.isEmpty { lines.append(current) }
+        return lines
+    }
+
+    static func colour(of result: ScreeningResult) -> (UInt8, UInt8, UInt8) {
+        switch result {
+        case .positive: (255, 90, 80)
+        case .negative: (90, 220, 120)
+        case .indeterminate: (255, 200, 60)
+        }
+    }
+
+    private static func decimal(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
+    }
+}
