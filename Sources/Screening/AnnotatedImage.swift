@@ -1,6 +1,7 @@
 import Imaging
 
-/// The outbox image that shows its verdict: the radiograph with the deciding model's Grad-CAM heatmap as a
+/// The outbox image that shows its verdict: the radiograph with the deciding model's Grad-CAM heatmap (for the
+/// stated result) as a
 /// translucent red overlay and the lung outline, above a band (added below the image, so no pixel of the
 /// radiograph outside the overlay changes) giving the result, Prob, each model's P(COVID-19), the policy, the
 /// date and "screening aid, not a diagnosis". Layout: the input's width, its height plus the band's.
@@ -10,9 +11,7 @@ public enum AnnotatedImage {
 
     public static func render(_ image: RGBImage, verdict: Verdict, policy: String, date: String) -> RGBImage {
         var picture = image
-        if verdict.result != .indeterminate, let model = verdict.decidingModel, let heatmap = verdict.heatmaps[model] {
-            picture = overlaying(heatmap, on: picture)
-        }
+        if let heatmap = verdict.shownHeatmap { picture = overlaying(heatmap, on: picture) }
         if let lungs = verdict.lungs { picture = lungs.overlay(on: picture) }
         let lines = bandLines(verdict: verdict, policy: policy, date: date)
         return appendingBand(lines, below: picture, headlineColour: colour(of: verdict.result))

@@ -74,7 +74,7 @@ public struct Benchmark: Sendable {
                                                 taps: [VGG16Backbone.layerNames.count - 2])[0]
         let explanationMilliseconds = 1000 * median((0..<repetitions).map { _ in
             seconds {
-                for model in screener.models where model.tunedBlock == nil { _ = GradCAM.heatmap(of: model, headInput: blocks.output) }
+                for model in screener.models where model.tunedBlock == nil { _ = GradCAM.heatmaps(of: model, headInput: blocks.output) }
                 _ = screener.refusal?.distance(of: blocks.taps[0])
             }
         })

@@ -25,11 +25,16 @@ public struct Verdict: Sendable, Equatable {
     /// The model whose score gave the result and Prob (see `Decision.decide`).
     public var decidingModel: String?
     /// Grad-CAM heatmaps by model name, for models that read the whole image (see `GradCAM`).
-    public var heatmaps: [String: Heatmap] = [:]
-    /// The share of the deciding model's heatmap inside the lungs found; nil without a segmenter, plausible
-    /// lungs or heatmap.
+    public var heatmaps: [String: ModelHeatmaps] = [:]
+    /// The deciding model's heatmap for the stated result (evidence for COVID-19 when POSITIVE, against it when
+    /// NEGATIVE); nil for INDETERMINATE or without one.
+    public var shownHeatmap: Heatmap? {
+        guard result != .indeterminate, let model = decidingModel else { return nil }
+        return heatmaps[model]?.explaining(result)
+    }
+    /// The share of `shownHeatmap` inside the lungs found; nil without a segmenter, plausible lungs or heatmap.
     public var saliencyInLungs: Double? {
-        guard let model = decidingModel, let heatmap = heatmaps[model], let lungs, lungs.found else { return nil }
+        guard let heatmap = shownHeatmap, let lungs, lungs.found else { return nil }
         return heatmap.share(inside: lungs.fields.mask)
     }
     /// Why the result is INDETERMINATE; nil otherwise.

@@ -33,14 +33,30 @@ public struct Heatmap: Sendable, Equatable {
     }
 }
 
+/// One model's two heatmaps: where the evidence for its positive label lies, and where the evidence against.
+public struct ModelHeatmaps: Sendable, Equatable {
+    public let positive: Heatmap
+    public let negative: Heatmap
+    public init(positive: Heatmap, negative: Heatmap) { self.positive = positive; self.negative = negative }
+
+    /// The heatmap that explains a stated result: the positive one for POSITIVE, the negative one otherwise.
+    public func explaining(_ result: ScreeningResult) -> Heatmap { result == .positive ? positive : negative }
+}
+
 public enum GradCAM {
-    /// The heatmap of `model` for one head input map (what `ScreeningModel.headInput` gives).
-    public static func heatmap(of model: ScreeningModel, headInput map: Tensor) -> Heatmap {
+    /// Both heatmaps of `model` for the map its head reads.
+    public static func heatmaps(of model: ScreeningModel, headInput map: Tensor) -> ModelHeatmaps {
+        ModelHeatmaps(positive: heatmap(of: model, headInput: map, towardsPositive: true),
+                      negative: heatmap(of: model, headInput: map, towardsPositive: false))
+    }
+
+    /// The heatmap of `model` for the map its head reads: of the positive log-odds (+1 on the positive logit,
+    /// the others shared out at -1 in total), or of its opposite.
+    public static func heatmap(of model: ScreeningModel, headInput map: Tensor, towardsPositive: Bool = true) -> Heatmap {
         let classes = model.manifest.labels.count
-        // The positive log-odds: +1 on the positive logit, the others shared out at -1 in total.
-        let seed = (0..<classes).map { $0 == model.positiveIndex ? Float(1) : -1 / Float(max(1, classes - 1)) }
-        let gradient = model.head.inputGradient(of: map, seed: seed)
-        return heatmap(map: map, gradient: gradient)
+        let sign: Float = towardsPositive ? 1 : -1
+        let seed = (0..<classes).map { sign * ($0 == model.positiveIndex ? 1 : -1 / Float(max(1, classes - 1))) }
+        return heatmap(map: map, gradient: model.head.inputGradient(of: map, seed: seed))
     }
 
     /// Grad-CAM from a map and the gradient of the score with respect to it (both HWC).

@@ -26,13 +26,13 @@ public struct ModelGroup: Sendable {
     /// One model's output and Grad-CAM heatmap for one image.
     public struct Explained: Sendable {
         public var probabilities: [Float]
-        public var heatmap: Heatmap
+        public var heatmaps: ModelHeatmaps
     }
 
     /// Class probabilities and the Grad-CAM heatmap of every model (by name) for each map of `backboneOutput`.
     public func explained(_ features: [Tensor]) -> [[String: Explained]] {
         headInputs(features).map {
-            $0.mapValues { Explained(probabilities: $0.model.head.forward($0.map).values, heatmap: GradCAM.heatmap(of: $0.model, headInput: $0.map)) }
+            $0.mapValues { Explained(probabilities: $0.model.head.forward($0.map).values, heatmaps: GradCAM.heatmaps(of: $0.model, headInput: $0.map)) }
         }
     }
 

@@ -46,7 +46,7 @@ public final class Screener: Sendable {
         public var lungs: LungFindings?
         public var distanceRatio: Double?
         /// Grad-CAM heatmaps of the models that read the whole image (a lung-field model's map covers its crop).
-        public var heatmaps: [String: Heatmap] = [:]
+        public var heatmaps: [String: ModelHeatmaps] = [:]
     }
 
     /// Analyses a batch of decoded images.
@@ -58,7 +58,7 @@ public final class Screener: Sendable {
         var scores = [[ModelScore]](repeating: [], count: images.count)
         var lungs = [LungFindings?](repeating: nil, count: images.count)
         var distances = [Double?](repeating: nil, count: images.count)
-        var heatmaps = [[String: Heatmap]](repeating: [:], count: images.count)
+        var heatmaps = [[String: ModelHeatmaps]](repeating: [:], count: images.count)
         var segmented = segmenter == nil
         func inspect(_ taps: [[Tensor]]) {
             guard let segmenter else { return }
@@ -87,7 +87,7 @@ public final class Screener: Sendable {
             for (index, explained) in group.explained(outputs.map(\.output)).enumerated() {
                 for model in group.models {
                     scores[index].append(ModelScore(model: model.name, probability: Double(explained[model.name]!.probabilities[model.positiveIndex])))
-                    if mapsWholeImage { heatmaps[index][model.name] = explained[model.name]!.heatmap }
+                    if mapsWholeImage { heatmaps[index][model.name] = explained[model.name]!.heatmaps }
                 }
             }
         }

@@ -16,8 +16,9 @@ struct AnnotatedImageTests {
         var verdict = Decision(policy: .both).decide([ModelScore(model: "covid_normal", probability: result),
                                                       ModelScore(model: "covid_pneumo", probability: 0.8)])
         // Heat only in the top-left cell: bilinear resampling leaves the right and bottom quarters untouched.
-        verdict.heatmaps = ["covid_normal": Heatmap(width: 2, height: 2, values: [1, 0, 0, 0]),
-                            "covid_pneumo": Heatmap(width: 2, height: 2, values: [1, 0, 0, 0])]
+        let corner = Heatmap(width: 2, height: 2, values: [1, 0, 0, 0])
+        verdict.heatmaps = ["covid_normal": ModelHeatmaps(positive: corner, negative: corner),
+                            "covid_pneumo": ModelHeatmaps(positive: corner, negative: corner)]
         return verdict
     }
 

@@ -52,6 +52,23 @@ struct GradCAMTests {
         #expect(heatmap.values.enumerated().allSatisfy { $0.offset == 1 * 4 + 2 || $0.element == 0 })
     }
 
+    @Test func thePositiveAndNegativeHeatmapsFindTheEvidenceForEachSide() throws {
+        // Channel 0 (at row 0, column 0) argues for the positive class, channel 1 (at row 3, column 3) for the other.
+        let head = Head(layers: [.averagePool(size: 4), .flatten,
+                                 .dense(weight: Tensor(shape: [2, 2], values: [2, 0, 0, 2]), bias: Tensor(shape: [2], values: [0, 0])), .softmax])
+        var map = Tensor(zeros: [4, 4, 2])
+        map.values[0] = 3
+        map.values[15 * 2 + 1] = 3
+        let manifest = ModelManifest(name: "m", version: "1", description: "", labels: ["covid", "normal"], positiveLabel: "covid",
+                                     preprocessing: .init(), backbone: BackboneReference(sha256: "b"),
+                                     head: [], weights: FileReference(file: "m.safetensors", sha256: ""))
+        let model = try ScreeningModel(manifest: manifest, head: head, manifestPath: "(test)")
+        let heatmaps = GradCAM.heatmaps(of: model, headInput: map)
+        #expect(heatmaps.positive.values.firstIndex(of: 1) == 0 && heatmaps.positive.values[15] == 0)
+        #expect(heatmaps.negative.values.firstIndex(of: 1) == 15 && heatmaps.negative.values[0] == 0)
+        #expect(heatmaps.explaining(.positive) == heatmaps.positive && heatmaps.explaining(.negative) == heatmaps.negative)
+    }
+
     @Test func shareInsideAMaskCountsTheHeatOverIt() {
         let heatmap = Heatmap(width: 2, height: 1, values: [1, 0])
         // Left and right halves of a 4x2 mask; bilinear spreads the heat over the left three columns.
