@@ -20,10 +20,12 @@ public enum AnnotatedImage {
     /// The band's text, one entry per line before wrapping: the headline first.
     public static func bandLines(verdict: Verdict, policy: String, date: String) -> [String] {
         var lines = ["\(verdict.result.rawValue)  PROB \(verdict.prob)"]
-        lines.append(verdict.scores.map { "\($0.model) P(COVID-19) \(decimal($0.probability))" }.joined(separator: "  "))
+        let scores = verdict.scores.map { "\($0.model) P(COVID-19) \(decimal($0.probability))" }.joined(separator: "  ")
         if let refusal = verdict.refusal {
             lines.append("NOT JUDGED: \(refusal.reason)")
+            lines.append("FOR THE RECORD, NOT A VERDICT: \(scores)")
         } else {
+            lines.append(scores)
             var detail = "POLICY \(policy)"
             if let model = verdict.decidingModel { detail += "  HEATMAP: \(model) (GRAD-CAM)" }
             if let share = verdict.saliencyInLungs { detail += "  \(Int((100 * share).rounded())) % IN LUNGS" }
@@ -54,15 +56,19 @@ public enum AnnotatedImage {
     static func appendingBand(_ lines: [String], below image: RGBImage, headlineColour: (UInt8, UInt8, UInt8)) -> RGBImage {
         let scale = scale(forWidth: image.width)
         let margin = 2 * scale
-        let columns = max(8, (image.width - 2 * margin) / ((BitmapFont.glyphWidth + BitmapFont.spacing) * scale))
-        let wrapped = lines.enumerated().flatMap { index, line in wrap(line, columns: columns).map { (index == 0, $0) } }
-        let lineHeight = (BitmapFont.glyphHeight + 3) * scale
-        let bandHeight = wrapped.count * lineHeight + 2 * margin
+        // The headline (result and Prob) at twice the size of the other lines.
+        let wrapped = lines.enumerated().flatMap { index, line in
+            let lineScale = index == 0 ? 2 * scale : scale
+            let columns = max(8, (image.width - 2 * margin) / ((BitmapFont.glyphWidth + BitmapFont.spacing) * lineScale))
+            return wrap(line, columns: columns).map { (scale: lineScale, text: $0, isHeadline: index == 0) }
+        }
+        let bandHeight = wrapped.reduce(0) { $0 + (BitmapFont.glyphHeight + 3) * $1.scale } + 2 * margin
         var output = RGBImage(width: image.width, height: image.height + bandHeight,
                               pixels: image.pixels + [UInt8](repeating: 24, count: image.width * bandHeight * 3))
-        for (row, (isHeadline, text)) in wrapped.enumerated() {
-            output.drawText(text, x: margin, y: image.height + margin + row * lineHeight, scale: scale,
-                            colour: isHeadline ? headlineColour : (235, 235, 235))
+        var top = image.height + margin
+        for line in wrapped {
+            output.drawText(line.text, x: margin, y: top, scale: line.scale, colour: line.isHeadline ? headlineColour : (235, 235, 235))
+            top += (BitmapFont.glyphHeight + 3) * line.scale
         }
         return output
     }

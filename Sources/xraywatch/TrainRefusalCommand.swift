@@ -23,7 +23,7 @@ struct TrainRefusal: AsyncParsableCommand {
     @Option(help: "Model name.") var name = "refusal"
     @Option(help: "Model version (default: today's date).") var modelVersion: String?
     @Option(help: "Versions per image, the original included.") var draws = 3
-    @Option(help: "Quantile of the held-out distances the threshold starts from.") var quantile = 0.995
+    @Option(help: "Quantile of the held-out distances the threshold starts from (0.99: about 1 % of unseen radiographs like the training ones refused).") var quantile = 0.99
     @Option(help: "Threshold = margin x that quantile.") var margin = 1.0
     @Flag(help: "Judge images without a plausible pair of lungs anyway (refuse only on feature distance).") var keepWithoutLungs = false
     @Option(help: "Seed for the split and the draws.") var seed: UInt64 = 42
@@ -44,6 +44,7 @@ struct TrainRefusal: AsyncParsableCommand {
                                                                            gamma: 0.3, noise: 4, smallestSide: 160, jpegQuality: 50))
             run.quantile = quantile; run.margin = margin
             run.refuseWithoutLungs = !keepWithoutLungs; run.seed = seed
+            run.commandLine = CommandLine.arguments.map(ShellText.quote).joined(separator: " ")
             run.cache = dataset.cacheFolder.map { FeatureCache(directory: URL(fileURLWithPath: $0)) }
             let outcome = try await run.run(log: log)
             for skipped in outcome.skipped { log("skipped \(skipped.path): \(skipped.reason)") }

@@ -16,11 +16,13 @@ public struct RefusalFittingRun: Sendable {
     public var name: String
     public var version: String
     public var augmentation: AugmentationSettings
-    public var quantile = 0.995
+    public var quantile = 0.99
     public var margin = 1.0
     public var refuseWithoutLungs = true
     public var seed: UInt64 = 42
     public var cache: FeatureCache?
+    /// The command that ran the fit, recorded in the manifest.
+    public var commandLine = ""
 
     public init(dataset: Dataset, backbonePath: String, segmenterPath: String, outputFolder: String, name: String, version: String,
                 augmentation: AugmentationSettings) {
@@ -89,6 +91,7 @@ public struct RefusalFittingRun: Sendable {
                                     heldOutDistances.count, Self.quantile(quantile, ofSorted: heldOutDistances)),
                 "augmentation": "\(augmentation.draws) draws: rotation \(augmentation.rotation), contrast \(augmentation.contrast), brightness \(augmentation.brightness), scale \(augmentation.scale), gamma \(augmentation.gamma), noise \(augmentation.noise), smallest side \(augmentation.smallestSide), JPEG quality from \(augmentation.jpegQuality)",
                 "seed": String(seed),
+                "command": commandLine,
                 "date": ISO8601DateFormatter().string(from: Date()),
             ])
         try ModelWriter.writeJSON(manifest, to: paths.manifest)
