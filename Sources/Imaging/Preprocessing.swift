@@ -27,6 +27,9 @@ public struct Preprocessing: Sendable, Codable, Equatable, Hashable {
         self.border = border; self.intensity = intensity; self.lungField = lungField
     }
 
+    /// Whether the lungs must be found before this preprocessing can run (lung-field input or lung-based intensity).
+    public var readsLungs: Bool { lungField != nil || intensity.readsLungs }
+
     /// A stable text naming every setting, e.g. `area,caffe,224` or `area,caffe,224,border=0.08,intensity=equalise`;
     /// keys caches of preprocessed data (settings at their defaults are left out, so old keys stay valid).
     public var identifier: String {
@@ -57,11 +60,12 @@ public struct Preprocessing: Sendable, Codable, Equatable, Hashable {
     /// The ImageNet channel means in B, G, R order that Keras' "caffe" preprocessing subtracts.
     static let caffeMeanBGR: (Float, Float, Float) = (103.939, 116.779, 123.68)
 
-    /// `size x size x 3` floats, HWC. `lungs` is the image's lung mask, used when `lungField` is set (without
-    /// one the whole image is used: the caller has flagged that no lungs were found).
+    /// `size x size x 3` floats, HWC. `lungs` is the image's lung mask, used when `readsLungs` (without one the
+    /// whole image is used: the caller has flagged that no lungs were found).
     public func networkInput(for image: RGBImage, lungs: BinaryMask? = nil) -> [Float] {
         let field = lungField.flatMap { settings in lungs.map { settings.apply(to: image, mask: $0) } } ?? image
-        let resized = intensity.apply(to: field.croppingBorder(border).resized(width: size, height: size, mode: resize))
+        let scaled = field.croppingBorder(border).resized(width: size, height: size, mode: resize)
+        let resized = intensity.readsLungs ? intensity.apply(to: scaled, measuredOn: image, lungs: lungs) : intensity.apply(to: scaled)
         var input = [Float](repeating: 0, count: size * size * 3)
         resized.pixels.withUnsafeBufferPointer { pixels in
             input.withUnsafeMutableBufferPointer { out in

@@ -20,8 +20,8 @@ public final class Screener: Sendable {
         if case .only(let name) = decision.policy, !models.contains(where: { $0.name == name }) {
             throw ModelLoadError(file: name, reason: "decision policy names model \"\(name)\", but the loaded models are \(models.map(\.name).joined(separator: ", ")); use both, either or one of those names")
         }
-        if segmenter == nil, let reader = models.first(where: { $0.manifest.preprocessing.lungField != nil }) {
-            throw ModelLoadError(file: reader.manifestPath, reason: "reads lung fields (preprocessing.lungField), which needs the lung segmenter; set \"lungs\" in the configuration")
+        if segmenter == nil, let reader = models.first(where: { $0.manifest.preprocessing.readsLungs }) {
+            throw ModelLoadError(file: reader.manifestPath, reason: "reads the lungs (preprocessing.lungField or intensity lung-stretch), which needs the lung segmenter; set \"lungs\" in the configuration")
         }
         if let refusal {
             guard let segmenter else {
@@ -71,10 +71,10 @@ public final class Screener: Sendable {
             segmented = true
         }
         let groups = Set(models.map(\.manifest.preprocessing)).sorted {
-            ($0.lungField == nil ? 0 : 1, $0.identifier) < ($1.lungField == nil ? 0 : 1, $1.identifier)
+            ($0.readsLungs ? 1 : 0, $0.identifier) < ($1.readsLungs ? 1 : 0, $1.identifier)
         }
         for preprocessing in groups {
-            if preprocessing.lungField != nil, !segmented, let segmenter {
+            if preprocessing.readsLungs, !segmented, let segmenter {
                 inspect(segmenter.tappedMaps(images, backbone: backbone))
             }
             let group = ModelGroup(models: models.filter { $0.manifest.preprocessing == preprocessing }, sharedLastBlock: backbone.lastBlock)

@@ -46,7 +46,7 @@ public final class FeatureExtractor: Sendable {
         do { backboneSHA256 = try FileDigest.sha256(ofFileAt: backbonePath) } catch {
             throw DatasetError(file: backbonePath, reason: "backbone weights cannot be read; pass --backbone with the VGG16 safetensors file")
         }
-        if preprocessing.lungField != nil {
+        if preprocessing.readsLungs {
             guard let segmenterPath else {
                 throw DatasetError(file: backbonePath, reason: "lung-field preprocessing needs the lung segmenter; pass --lungs with its manifest")
             }

@@ -38,7 +38,7 @@ struct Train: AsyncParsableCommand {
     var size: Int = 224
     @Option(help: "Fraction of width and height cut from each side before resizing (0...0.25).")
     var border: Double = 0
-    @Option(help: "Intensity normalisation after resizing: none, stretch or equalise.")
+    @Option(help: "Intensity normalisation after resizing: none, stretch, equalise, or lung-stretch (the lungs' 2nd-98th brightness percentiles mapped to 40-200; needs the lung segmenter, --lungs).")
     var intensity: String = IntensityNormalisation.none.rawValue
 
     @Option(help: "Average pooling size on the 7x7 backbone output before the dense layers (2 as the tutorial; 7 = global average).") var pool: Int = 2
@@ -95,7 +95,7 @@ struct Train: AsyncParsableCommand {
         guard (0...0.5).contains(lungMargin) else { throw ValidationError("--lung-margin must be within 0...0.5") }
         options.preprocessing = Preprocessing(resize: resizeMode, normalisation: normalisationMode, size: size, border: border, intensity: intensityMode,
                                               lungField: lungField.map { LungFieldInput(margin: lungMargin, surround: $0) })
-        options.segmenterPath = lungField == nil ? nil : lungs
+        options.segmenterPath = options.preprocessing.readsLungs ? lungs : nil
         guard let weighting = HeadRecipe.ClassWeighting(rawValue: classWeight) else { throw ValidationError("--class-weight must be none or balanced") }
         options.recipe.pool = pool
         options.recipe.hidden = hidden
