@@ -35,16 +35,25 @@ public enum AnnotatedImage {
         return lines
     }
 
-    /// Red, alpha proportional to the heat, over the image (the heatmap is resampled to the image's size).
+    /// Red, alpha proportional to the heat, over the image (the heatmap resampled to the image's size one row at
+    /// a time, so a large radiograph costs no full-size buffer).
     static func overlaying(_ heatmap: Heatmap, on image: RGBImage) -> RGBImage {
-        let heat = heatmap.resized(width: image.width, height: image.height)
         var pixels = image.pixels
-        for (index, value) in heat.enumerated() where value > 0 {
-            let alpha = heatmapOpacity * Double(value)
-            let base = index * 3
-            pixels[base] = UInt8((1 - alpha) * Double(pixels[base]) + alpha * 255)
-            pixels[base + 1] = UInt8((1 - alpha) * Double(pixels[base + 1]))
-            pixels[base + 2] = UInt8((1 - alpha) * Double(pixels[base + 2]))
+        for y in 0..<image.height {
+            // Resample vertically to this row, then horizontally to the image's width.
+            let position = max(0, min(Double(heatmap.height - 1), (Double(y) + 0.5) * Double(heatmap.height) / Double(image.height) - 0.5))
+            let low = Int(position.rounded(.down)), high = min(low + 1, heatmap.height - 1), weight = Float(position - Double(low))
+            let row = (0..<heatmap.width).map { x in
+                heatmap.values[low * heatmap.width + x] * (1 - weight) + heatmap.values[high * heatmap.width + x] * weight
+            }
+            let heat = LungFields.bilinear(row, width: heatmap.width, height: 1, toWidth: image.width, toHeight: 1)
+            for (x, value) in heat.enumerated() where value > 0 {
+                let alpha = heatmapOpacity * Double(value)
+                let base = (y * image.width + x) * 3
+                pixels[base] = UInt8((1 - alpha) * Double(pixels[base]) + alpha * 255)
+                pixels[base + 1] = UInt8((1 - alpha) * Double(pixels[base + 1]))
+                pixels[base + 2] = UInt8((1 - alpha) * Double(pixels[base + 2]))
+            }
         }
         return RGBImage(width: image.width, height: image.height, pixels: pixels)
     }

@@ -40,11 +40,11 @@ public final class Screener: Sendable {
     }
 
     /// What the engine found in one image: every model's score (configured order), the lungs (with a segmenter)
-    /// and the feature distance from the training images in units of the refusal threshold (with a refusal check).
+    /// and the distance to the nearest training image (with a refusal check).
     public struct Analysis: Sendable {
         public var scores: [ModelScore]
         public var lungs: LungFindings?
-        public var distanceRatio: Double?
+        public var distance: Double?
         /// Grad-CAM heatmaps of the models that read the whole image (a lung-field model's map covers its crop).
         public var heatmaps: [String: ModelHeatmaps] = [:]
     }
@@ -64,9 +64,7 @@ public final class Screener: Sendable {
             guard let segmenter else { return }
             for (index, maps) in taps.enumerated() {
                 lungs[index] = segmenter.findings(taps: maps, imageWidth: images[index].width, imageHeight: images[index].height)
-                if let refusal {
-                    distances[index] = refusal.distance(of: LungSegmenter.block4Map(in: maps)) / refusal.manifest.distanceThreshold
-                }
+                distances[index] = refusal?.distance(of: LungSegmenter.block4Map(in: maps))
             }
             segmented = true
         }
@@ -95,7 +93,7 @@ public final class Screener: Sendable {
         // Keep the configured model order whatever order preprocessing groups ran in.
         let order = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1.name, $0) })
         return images.indices.map {
-            Analysis(scores: scores[$0].sorted { order[$0.model]! < order[$1.model]! }, lungs: lungs[$0], distanceRatio: distances[$0],
+            Analysis(scores: scores[$0].sorted { order[$0.model]! < order[$1.model]! }, lungs: lungs[$0], distance: distances[$0],
                      heatmaps: heatmaps[$0])
         }
     }
@@ -104,11 +102,9 @@ public final class Screener: Sendable {
     public func verdict(for analysis: Analysis) -> Verdict {
         var decided = decision.decide(analysis.scores).with(lungs: analysis.lungs)
         decided.heatmaps = analysis.heatmaps
-        guard let refusal, let ratio = analysis.distanceRatio else { return decided }
-        if let refused = refusal.refusal(distance: ratio * refusal.manifest.distanceThreshold, lungs: analysis.lungs) {
-            return decided.refused(refused)
-        }
-        return decided.with(distanceRatio: ratio)
+        guard let refusal, let distance = analysis.distance else { return decided }
+        if let refused = refusal.refusal(distance: distance, lungs: analysis.lungs) { return decided.refused(refused) }
+        return decided.with(distanceRatio: distance / refusal.manifest.distanceThreshold)
     }
 
     /// Per-model scores for a batch of decoded images, without the decision.
