@@ -45,7 +45,7 @@ refusal: build
 
 ## What the refusal check does with ../shared/data/ood (none of it is a frontal chest radiograph).
 refusal-ood: build
-	$(RELEASE_BIN) classify --json --config config.json $(DATA)/ood > evaluation-ood.jsonl || true
+	$(RELEASE_BIN) classify --json --config config.json $$(find $(DATA)/ood -mindepth 1 -type d) > evaluation-ood.jsonl || true
 	python3 scripts/refusal-ood.py $(DATA)/ood/INDEX.csv evaluation-ood.jsonl
 
 clean:
