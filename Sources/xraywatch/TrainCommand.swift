@@ -73,7 +73,7 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Look only at the lungs: crop to them and replace what lies outside the mask with their mean colour (mean), black (black), or crop only (keep).")
     var lungField: LungFieldInput.Surround?
     @Option(help: "Margin around the lungs' box, as a share of its size.") var lungMargin: Double = LungFieldInput().margin
-    @Option(help: "The lung segmenter's manifest (for --lung-field).") var lungs: String = "models/lungs.json"
+    @Option(help: "The lung segmenter's manifest (for --lung-field and --intensity lung-stretch).") var lungs: String = "models/lungs.json"
 
     @Flag(help: "Overwrite an existing model of this name even if its labels differ.") var force = false
 
