@@ -56,13 +56,19 @@ public struct RefusalCheck: Sendable {
 
     /// Cosine distance of a unit-length summary to the nearest reference.
     public func distance(ofSummary summary: [Float]) -> Double {
-        precondition(summary.count == dimension, "summary has \(summary.count) values, the check \(dimension)")
-        var similarities = [Float](repeating: 0, count: referenceCount)
+        Self.cosineDistance(of: summary, toNearestOf: references, dimension: dimension)
+    }
+
+    /// 1 - the largest dot product of a unit-length `summary` with the unit-length rows of `references` (n x d).
+    public static func cosineDistance(of summary: [Float], toNearestOf references: [Float], dimension: Int) -> Double {
+        precondition(summary.count == dimension, "summary has \(summary.count) values, the references \(dimension)")
+        let count = references.count / dimension
+        var similarities = [Float](repeating: 0, count: count)
         references.withUnsafeBufferPointer { references in
             summary.withUnsafeBufferPointer { summary in
                 similarities.withUnsafeMutableBufferPointer { similarities in
-                    LinearAlgebra.gemm(transposeB: true, m: 1, n: referenceCount, k: dimension, a: summary.baseAddress!, lda: dimension,
-                                       b: references.baseAddress!, ldb: dimension, c: similarities.baseAddress!, ldc: referenceCount)
+                    LinearAlgebra.gemm(transposeB: true, m: 1, n: count, k: dimension, a: summary.baseAddress!, lda: dimension,
+                                       b: references.baseAddress!, ldb: dimension, c: similarities.baseAddress!, ldc: count)
                 }
             }
         }

@@ -65,9 +65,8 @@ public struct RefusalFittingRun: Sendable {
         let started = Date()
         let dimension = samples[0].count
         let references = Tensor(shape: [samples.count, dimension], values: samples.flatMap { $0 })
-        let probe = RefusalCheck(manifest: placeholderManifest(preprocessing: preprocessing), manifestPath: "(fitting)",
-                                 references: references.values, dimension: dimension)
-        let heldOutDistances = heldOut.features.compactMap { $0 }.flatMap { $0 }.map(probe.distance(ofSummary:)).sorted()
+        let heldOutDistances = heldOut.features.compactMap { $0 }.flatMap { $0 }
+            .map { RefusalCheck.cosineDistance(of: $0, toNearestOf: references.values, dimension: dimension) }.sorted()
         guard !heldOutDistances.isEmpty else {
             throw DatasetError(file: dataset.images.first?.path ?? "(no images)", reason: "no held-out training image could be read")
         }
@@ -98,13 +97,6 @@ public struct RefusalFittingRun: Sendable {
         log("wrote \(paths.manifest) and \(paths.weights)")
         return Outcome(manifestPath: paths.manifest, threshold: threshold, heldOutDistances: heldOutDistances,
                        fitted: samples.count, skipped: fitting.skipped + heldOut.skipped)
-    }
-
-    /// A manifest for measuring distances while fitting (its threshold is not used).
-    private func placeholderManifest(preprocessing: Preprocessing) -> RefusalManifest {
-        RefusalManifest(name: name, version: version, description: "", preprocessing: preprocessing,
-                        backbone: BackboneReference(sha256: "", fineTunedLayers: nil), featureMap: VGG16Backbone.Output.block4Pool.rawValue,
-                        distanceThreshold: 1, refuseWithoutLungs: refuseWithoutLungs, weights: FileReference(file: "", sha256: ""), training: [:])
     }
 
     /// Linear-interpolated quantile of ascending values.
