@@ -78,13 +78,11 @@ public enum ShortcutProbes {
     public static func run(screener: Screener, images: [LabelledImage], limits: ImageLimits, progress: ProgressReporter? = nil) -> ProbeReport {
         var original: [[ModelScore]] = [], variants: [ProcessingVariant: [[ModelScore]]] = [:], withoutLungs: [[ModelScore]?] = []
         var used: [LabelledImage] = []
-        progress?.start(total: images.count, unit: "images")
-        for chunk in images.chunked(8) {
-            let decoded = chunk.compactMap { image in (try? ImageDecoder.decode(contentsOf: image.path, limits: limits)).map { (image, $0) } }
-            let pictures = decoded.map(\.1)
+        images.forEachDecodedBatch(limits: limits, progress: progress) { decoded in
+            let pictures = decoded.map(\.pixels)
             let analysed = screener.analyse(pictures)
             original += analysed.map(\.scores)
-            used += decoded.map(\.0)
+            used += decoded.map(\.image)
             for variant in ProcessingVariant.allCases {
                 variants[variant, default: []] += screener.analyse(pictures.map { variant.apply(to: $0) }).map(\.scores)
             }
@@ -92,9 +90,7 @@ public enum ShortcutProbes {
             let present = emptied.compactMap { $0 }
             var scores = present.isEmpty ? [] : screener.analyse(present).map(\.scores)
             withoutLungs += emptied.map { $0 == nil ? nil : scores.removeFirst() }
-            progress?.advance(by: chunk.count)
         }
-        progress?.finish()
         return ProbeReport(invariance: invariance(screener: screener, images: used, original: original, variants: variants),
                            lungsRemoved: lungsRemoved(screener: screener, images: used, original: original, withoutLungs: withoutLungs))
     }

@@ -50,14 +50,10 @@ public enum RefusalEvaluation {
         guard let check = screener.refusal else { preconditionFailure("RefusalEvaluation needs a screener with a refusal check") }
         let positive = screener.models[0].manifest.positiveLabel
         var used: [LabelledImage] = [], verdicts: [Verdict] = []
-        progress?.start(total: images.count, unit: "images")
-        for chunk in images.chunked(8) {
-            let decoded = chunk.compactMap { image in (try? ImageDecoder.decode(contentsOf: image.path, limits: limits)).map { (image, $0) } }
-            verdicts += screener.analyse(decoded.map(\.1)).map(screener.verdict(for:))
-            used += decoded.map(\.0)
-            progress?.advance(by: chunk.count)
+        images.forEachDecodedBatch(limits: limits, progress: progress) { decoded in
+            verdicts += screener.analyse(decoded.map(\.pixels)).map(screener.verdict(for:))
+            used += decoded.map(\.image)
         }
-        progress?.finish()
         let groups = ["all"] + Set(used.compactMap(\.source)).sorted()
         let figures = groups.map { group in
             let members = used.indices.filter { group == "all" || used[$0].source == group }
