@@ -22,6 +22,23 @@ void cimageio_set_message(char *message, const char *format, ...) {
     va_end(arguments);
 }
 
+unsigned char *cimageio_pixel_buffer(cimageio_image *out, unsigned width, unsigned height) {
+    size_t needed = (size_t)width * height * 3;
+    if (out->destination) {
+        if (out->destination_size >= needed) return out->destination;
+        cimageio_set_message(out->message, "the destination holds %zu bytes, %ux%u pixels need %zu", out->destination_size, width, height, needed);
+        return NULL;
+    }
+    unsigned char *pixels = malloc(needed);
+    if (!pixels) cimageio_set_message(out->message, "out of memory for %ux%u pixels", width, height);
+    return pixels;
+}
+
+void cimageio_release_pixels(cimageio_image *out) {
+    if (out->pixels != out->destination) free(out->pixels);
+    out->pixels = NULL;
+}
+
 int cimageio_exceeds_limit(cimageio_image *out, long long width, long long height, long long max_pixels) {
     out->width = (int)width;
     out->height = (int)height;

@@ -7,6 +7,13 @@
 /* Clears an image result so every failure path leaves it in a known state. */
 void cimageio_reset_image(cimageio_image *out);
 
+/* The pixel buffer for width * height RGB pixels: the caller's destination when it is large enough, else
+ * malloc'd; NULL (and a message written) when neither works. */
+unsigned char *cimageio_pixel_buffer(cimageio_image *out, unsigned width, unsigned height);
+
+/* Frees out->pixels unless it is the caller's destination, and clears it. */
+void cimageio_release_pixels(cimageio_image *out);
+
 /* True (and a message written) when width * height is over max_pixels. */
 int cimageio_exceeds_limit(cimageio_image *out, long long width, long long height, long long max_pixels);
 

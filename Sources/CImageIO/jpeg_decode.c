@@ -43,8 +43,7 @@ cimageio_status cimageio_decode_jpeg(const unsigned char *data, size_t size, lon
     if (setjmp(failure.jump)) {
         jpeg_destroy_decompress(&cinfo);
         free(cmyk_row);
-        free(out->pixels);
-        out->pixels = NULL;
+        cimageio_release_pixels(out);
         return CIMAGEIO_LIBRARY_ERROR;
     }
     jpeg_create_decompress(&cinfo);
@@ -63,14 +62,13 @@ cimageio_status cimageio_decode_jpeg(const unsigned char *data, size_t size, lon
     jpeg_start_decompress(&cinfo);
     unsigned width = cinfo.output_width, height = cinfo.output_height;
     size_t stride = (size_t)width * 3;
-    out->pixels = malloc(stride * height);
-    if (is_cmyk) cmyk_row = malloc((size_t)width * 4);
+    out->pixels = cimageio_pixel_buffer(out, width, height);
+    if (out->pixels && is_cmyk) cmyk_row = malloc((size_t)width * 4);
     if (!out->pixels || (is_cmyk && !cmyk_row)) {
-        cimageio_set_message(out->message, "out of memory for %ux%u pixels", width, height);
+        if (out->pixels) cimageio_set_message(out->message, "out of memory for %ux%u pixels", width, height);
         jpeg_destroy_decompress(&cinfo);
         free(cmyk_row);
-        free(out->pixels);
-        out->pixels = NULL;
+        cimageio_release_pixels(out);
         return CIMAGEIO_OUT_OF_MEMORY;
     }
     while (cinfo.output_scanline < height) {

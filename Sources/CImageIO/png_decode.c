@@ -34,8 +34,7 @@ cimageio_status cimageio_decode_png(const unsigned char *data, size_t size, long
     if (setjmp(failure.jump)) {
         png_destroy_read_struct(&png, &info, NULL);
         free(rows);
-        free(out->pixels);
-        out->pixels = NULL;
+        cimageio_release_pixels(out);
         return CIMAGEIO_LIBRARY_ERROR;
     }
     png_set_read_fn(png, &reader, read_from_memory);
@@ -61,14 +60,13 @@ cimageio_status cimageio_decode_png(const unsigned char *data, size_t size, long
     size_t stride = (size_t)width * 3;
     if (png_get_rowbytes(png, info) != stride) png_error(png, "PNG did not convert to 8-bit RGB");
 
-    out->pixels = malloc(stride * height);
-    rows = malloc(sizeof(png_bytep) * height);
+    out->pixels = cimageio_pixel_buffer(out, width, height);
+    rows = out->pixels ? malloc(sizeof(png_bytep) * height) : NULL;
     if (!out->pixels || !rows) {
         png_destroy_read_struct(&png, &info, NULL);
+        if (out->pixels) cimageio_set_message(out->message, "out of memory for %ux%u pixels", width, height);
         free(rows);
-        free(out->pixels);
-        out->pixels = NULL;
-        cimageio_set_message(out->message, "out of memory for %ux%u pixels", width, height);
+        cimageio_release_pixels(out);
         return CIMAGEIO_OUT_OF_MEMORY;
     }
     for (png_uint_32 y = 0; y < height; y++) rows[y] = out->pixels + stride * y;

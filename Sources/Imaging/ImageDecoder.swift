@@ -3,8 +3,26 @@ import CImageIO
 /// Decodes PNG and JPEG radiographs to 8-bit RGB exactly as OpenCV's `imread(IMREAD_COLOR)` would
 /// (EXIF orientation applied, alpha dropped, 16-bit reduced to the high byte), with typed errors.
 public enum ImageDecoder {
-    /// Decodes PNG or JPEG by content; `file` is only used in errors.
+    /// Decodes PNG or JPEG by content; `file` is only used in errors. The header is read first, so the
+    /// pixels are decoded straight into the returned image's storage (one full-size buffer, not two).
     public static func decode(_ bytes: [UInt8], file: String, limits: ImageLimits = ImageLimits()) throws(ImageDecodeError) -> RGBImage {
+        let (format, width, height) = try header(of: bytes, file: file, limits: limits)
+        var result = cimageio_image()
+        var status = CIMAGEIO_OK
+        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, initialized in
+            result.destination = buffer.baseAddress
+            result.destination_size = buffer.count
+            status = run(format, on: bytes, maxPixels: limits.maxPixels, into: &result)
+            initialized = status == CIMAGEIO_OK ? buffer.count : 0
+        }
+        guard status == CIMAGEIO_OK else { throw failure(status, &result, file: file, format: format, limits: limits) }
+        return RGBImage(width: width, height: height, pixels: pixels).reoriented(exif: Int(result.exif_orientation))
+    }
+
+    /// The stored width and height (before EXIF rotation) from the header alone, with the format, after the
+    /// same checks as `decode` (empty, too many bytes, not an image, too many pixels); no pixel is decoded.
+    public static func header(of bytes: [UInt8], file: String, limits: ImageLimits = ImageLimits())
+        throws(ImageDecodeError) -> (format: ImageFormat, width: Int, height: Int) {
         if bytes.isEmpty { throw ImageDecodeError(file: file, reason: .empty) }
         if bytes.count > limits.maxBytes {
             throw ImageDecodeError(file: file, reason: .fileTooLarge(bytes: bytes.count, maxBytes: limits.maxBytes))
@@ -12,29 +30,36 @@ public enum ImageDecoder {
         guard let format = ImageFormat(sniffing: bytes) else {
             throw ImageDecodeError(file: file, reason: .notAnImage)
         }
+        // A pixel limit of 0 makes the shim stop after the header, reporting the size as "too large".
         var result = cimageio_image()
-        let status = bytes.withUnsafeBufferPointer { buffer in
+        let status = run(format, on: bytes, maxPixels: 0, into: &result)
+        guard status == CIMAGEIO_TOO_LARGE else { throw failure(status, &result, file: file, format: format, limits: limits) }
+        let width = Int(result.width), height = Int(result.height)
+        guard width * height <= limits.maxPixels else {
+            throw ImageDecodeError(file: file, reason: .tooLarge(width: width, height: height, maxPixels: limits.maxPixels), format: format)
+        }
+        return (format, width, height)
+    }
+
+    private static func run(_ format: ImageFormat, on bytes: [UInt8], maxPixels: Int, into result: inout cimageio_image) -> cimageio_status {
+        bytes.withUnsafeBufferPointer { buffer in
             switch format {
-            case .png: cimageio_decode_png(buffer.baseAddress, buffer.count, Int64(limits.maxPixels), &result)
-            case .jpeg: cimageio_decode_jpeg(buffer.baseAddress, buffer.count, Int64(limits.maxPixels), &result)
+            case .png: cimageio_decode_png(buffer.baseAddress, buffer.count, Int64(maxPixels), &result)
+            case .jpeg: cimageio_decode_jpeg(buffer.baseAddress, buffer.count, Int64(maxPixels), &result)
             }
         }
-        switch status {
-        case CIMAGEIO_OK:
-            defer { cimageio_free(result.pixels) }
-            let width = Int(result.width), height = Int(result.height)
-            let pixels = Array(UnsafeBufferPointer(start: result.pixels, count: width * height * 3))
-            let image = RGBImage(width: width, height: height, pixels: pixels)
-            return image.reoriented(exif: Int(result.exif_orientation))
-        case CIMAGEIO_TOO_LARGE:
-            throw ImageDecodeError(
+    }
+
+    private static func failure(_ status: cimageio_status, _ result: inout cimageio_image, file: String, format: ImageFormat,
+                                limits: ImageLimits) -> ImageDecodeError {
+        if status == CIMAGEIO_TOO_LARGE {
+            return ImageDecodeError(
                 file: file, reason: .tooLarge(width: Int(result.width), height: Int(result.height), maxPixels: limits.maxPixels),
                 format: format)
-        default:
-            // CIMAGEIO_LIBRARY_ERROR, or (rarely, after the pixel-limit check) CIMAGEIO_OUT_OF_MEMORY, whose
-            // message says so: either way this file could not be decoded.
-            throw ImageDecodeError(file: file, reason: .corrupt(message(of: &result)), format: format)
         }
+        // CIMAGEIO_LIBRARY_ERROR, or (rarely, after the pixel-limit check) CIMAGEIO_OUT_OF_MEMORY, whose
+        // message says so: either way this file could not be decoded.
+        return ImageDecodeError(file: file, reason: .corrupt(message(of: &result)), format: format)
     }
 
     /// Reads and decodes a file; errors name the file by its last path component.

@@ -62,6 +62,8 @@ public struct Configuration: Sendable {
     public var ignorePatterns: [String]
     public var after: AfterProcessing
     public var batchSize: Int
+    /// Decoded pixels the pipeline may hold at once (its memory bound; an image larger than this is taken alone).
+    public var maxPixelsInFlight: Int = 64_000_000
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
 
@@ -69,7 +71,7 @@ public struct Configuration: Sendable {
     public static let knownKeys: [String] = [
         "inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "models", "lungs", "refusal", "overlays", "outbox_image", "policy", "thresholds",
         "settle_seconds", "poll_seconds", "rescan_seconds", "incomplete_grace_seconds", "max_pixels", "max_bytes", "ignore", "after",
-        "batch_size", "log_level", "log_format",
+        "batch_size", "max_pixels_in_flight", "log_level", "log_format",
     ]
 
     /// Reads and validates a configuration file; `overrides` (command-line options) replace single keys.

@@ -84,6 +84,7 @@ struct ConfigurationReader {
         let maxPixels = try integer("max_pixels", default: 64_000_000, range: 1...Int(Int32.max))
         let maxBytes = try integer("max_bytes", default: 256 << 20, range: 1...(1 << 40))
         let batchSize = try integer("batch_size", default: 8, range: 1...256)
+        let pixelsInFlight = try integer("max_pixels_in_flight", default: 64_000_000, range: 1...(1 << 40))
         let ignore = try patterns("ignore")
         let after = try choice("after", default: AfterProcessing.archive)
         let logLevel = try choice("log_level", default: "info", among: ["debug", "info", "warning", "error"])
@@ -96,7 +97,7 @@ struct ConfigurationReader {
             decision: Decision(policy: policy, thresholds: thresholds),
             imageLimits: ImageLimits(maxPixels: maxPixels, maxBytes: maxBytes),
             settleSeconds: settle, pollSeconds: poll, rescanSeconds: rescan, incompleteGraceSeconds: incompleteGrace, ignorePatterns: ignore, after: after,
-            batchSize: batchSize, logLevel: Logger.Level(rawValue: logLevel)!, logFormat: logFormat)
+            batchSize: batchSize, maxPixelsInFlight: pixelsInFlight, logLevel: Logger.Level(rawValue: logLevel)!, logFormat: logFormat)
     }
 
     // MARK: Locations

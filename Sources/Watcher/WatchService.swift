@@ -46,6 +46,7 @@ public struct WatchService: Service {
         let hangups = HangupHandler(ledger: setup.processor.ledger, logger: logger)
         defer { hangups.cancel() }
         let shared = Shared(capacity: configuration.batchSize * 2 + decoders + 1)
+        let budget = PixelBudget(limit: configuration.maxPixelsInFlight)
         let claimed = WorkQueue<WorkItem>(), decoded = WorkQueue<PreparedItem>()
         let classified = WorkQueue<(PreparedItem, Verdict?)>()
 
@@ -67,8 +68,7 @@ public struct WatchService: Service {
                                 while let item = await claimed.next(upTo: 1).first {
                                     // Shutting down: a file not started yet goes back to the inbox.
                                     if shared.stopRequested, handBack([item], setup: setup, shared: shared).isEmpty { continue }
-                                    let processor = setup.processor
-                                    decoded.push(await offload { processor.prepare(item) })
+                                    decoded.push(await decode(item, processor: setup.processor, budget: budget))
                                 }
                             }
                         }
@@ -83,6 +83,7 @@ public struct WatchService: Service {
                         if shared.stopRequested {
                             // Shutting down: only files already in the classifier are finished.
                             let kept = Set(handBack(batch.map(\.item), setup: setup, shared: shared).map(\.claim.claimID))
+                            for handed in batch where !kept.contains(handed.item.claim.claimID) { budget.release(handed.reservedPixels) }
                             batch = batch.filter { kept.contains($0.item.claim.claimID) }
                             if batch.isEmpty { continue }
                         }
@@ -106,6 +107,7 @@ public struct WatchService: Service {
                             }
                         }
                         if let failure { shared.fail(failure) }
+                        budget.release(prepared.reservedPixels)
                         shared.inFlight.subtract(1, ordering: .relaxed)
                         setup.monitor.wake()
                     }
@@ -121,6 +123,20 @@ public struct WatchService: Service {
         for opened in setup.folders.all { _ = try? opened.own.removeIfEmpty(from: opened.work) }
         if let failure = shared.failure { throw Failure(description: failure) }
         logger.info("stopped")
+    }
+
+    /// Reads an input, waits until its decoded pixels fit in the budget, then decodes it. The reservation
+    /// travels with the item and is given back when it is finished (at once when nothing was decoded).
+    private func decode(_ item: WorkItem, processor: Processor, budget: PixelBudget) async -> PreparedItem {
+        switch await offload({ processor.read(item) }) {
+        case .finished(let prepared):
+            return prepared
+        case .toDecode(let input):
+            await budget.reserve(input.pixels)
+            var prepared = await offload { processor.decode(input) }
+            if prepared.image == nil { budget.release(input.pixels) } else { prepared.reservedPixels = input.pixels }
+            return prepared
+        }
     }
 
     /// Returns unstarted claims to the inbox at shutdown; gives back those that must stay claimed (their

@@ -111,3 +111,25 @@ struct DecodeErrorTests {
         #expect(error?.file == "empty.jpg")
     }
 }
+
+/// The header is read alone (for the watcher's pixel budget), then the pixels straight into the image.
+@Suite struct DecodeHeaderTests {
+    @Test(arguments: ["jpeg_baseline.jpg", "jpeg_cmyk.jpg", "png_grey8.png", "png_rgb16.png", "png_interlaced.png"])
+    func headerGivesTheSizeTheDecodedImageHas(fixture: String) throws {
+        let bytes = try FixtureFiles.bytes(fixture)
+        let header = try ImageDecoder.header(of: bytes, file: fixture)
+        let image = try ImageDecoder.decode(bytes, file: fixture)
+        #expect(header.width * header.height == image.width * image.height)
+        #expect(header.width == image.width && header.height == image.height)
+        #expect(image.pixels.count == image.width * image.height * 3)
+    }
+
+    @Test func headerRefusesWhatDecodingRefuses() throws {
+        let bytes = try FixtureFiles.bytes("jpeg_baseline.jpg")
+        let limits = ImageLimits(maxPixels: 100)
+        let error = #expect(throws: ImageDecodeError.self) { try ImageDecoder.header(of: bytes, file: "big.jpg", limits: limits) }
+        guard case .tooLarge(_, _, 100)? = error?.reason else { Issue.record("\(String(describing: error))"); return }
+        #expect(throws: ImageDecodeError.self) { try ImageDecoder.header(of: Array("not an image".utf8), file: "x") }
+        #expect(throws: ImageDecodeError.self) { try ImageDecoder.header(of: Array(bytes.prefix(40)), file: "cut.jpg") }
+    }
+}

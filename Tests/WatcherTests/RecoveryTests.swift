@@ -1,87 +1,183 @@
 import Foundation
+import Glibc
+import Imaging
 import Logging
+import Screening
 import Testing
 import TestSupport
 @testable import Watcher
 
-/// Crash recovery of claimed inputs, one crash point at a time: the state a `kill -9` leaves is built by
-/// hand, then a new instance adopts the claim folder and recovers it.
+/// Crash recovery and failing system calls, driven through the file layer's one seam (`SystemCalls`): the
+/// real claim -> outbox -> journal -> ledger -> archive sequence runs on real files with a `FaultInjector`
+/// that crashes it at step k (every later call fails and changes nothing, as after `kill -9`) or fails one
+/// call with an errno. A new instance then adopts and recovers. Every step of the sequence is tried.
 @Suite struct RecoveryTests {
-    enum CrashPoint: CaseIterable {
-        /// Outbox copy linked, no journal yet: the copy is unrecorded.
-        case afterOutboxLink
-        /// Journal written, ledger row not appended.
-        case afterJournal
-        /// Ledger row appended, input not yet moved.
-        case afterLedgerAppend
-    }
-
+    /// A spool on real files; each "instance" opens its own folders and ledger through its own `SystemCalls`.
     struct Spool {
         let root: URL
-        let inbox: Directory, work: Directory, outbox: Outbox, archive: Directory
-        let ledgerPath: String
+        var ledgerPath: String { root.appendingPathComponent("ledger.csv").path }
 
         init() throws {
             root = try Fixtures.makeTemporaryDirectory("recovery")
             for folder in ["inbox/.work", "outbox", "archive", "rejected"] {
                 try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
             }
-            inbox = try Directory(path: root.appendingPathComponent("inbox").path)
-            work = try Directory(path: root.appendingPathComponent("inbox/.work").path)
-            outbox = Outbox(folder: try Directory(path: root.appendingPathComponent("outbox").path))
-            archive = try Directory(path: root.appendingPathComponent("archive").path)
-            ledgerPath = root.appendingPathComponent("ledger.csv").path
+            let image = RGBImage(width: 40, height: 40, pixels: (0..<(40 * 40 * 3)).map { UInt8(truncatingIfNeeded: $0 * 7) })
+            try Data(PNGEncoder.encode(image)).write(to: root.appendingPathComponent("inbox/a.png"))
         }
 
-        func processor() throws -> Processor {
-            Processor(inbox: inbox, archive: archive, rejected: try Directory(path: root.appendingPathComponent("rejected").path),
-                      outbox: outbox, ledger: try Ledger(path: ledgerPath), limits: .init(), after: .archive, policy: "both",
-                      modelsColumn: "m@1", logger: Logger(label: "recovery-test"))
+        /// One running instance: its folders, ledger and claim folder, all through `syscalls`.
+        struct Instance {
+            let inbox: Directory, work: Directory
+            let processor: Processor
+        }
+
+        func instance(_ syscalls: SystemCalls = .live) throws -> Instance {
+            func open(_ folder: String) throws -> Directory { try Directory(path: root.appendingPathComponent(folder).path, syscalls: syscalls) }
+            let inbox = try open("inbox")
+            let processor = Processor(
+                inbox: inbox, archive: try open("archive"), rejected: try open("rejected"), outbox: Outbox(folder: try open("outbox")),
+                ledger: try Ledger(path: ledgerPath, syscalls: syscalls), limits: .init(), after: .archive, policy: "both",
+                modelsColumn: "m@1", logger: Logger(label: "recovery-test"))
+            return Instance(inbox: inbox, work: try open("inbox/.work"), processor: processor)
+        }
+
+        func entries(_ folder: String) throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path).sorted()
         }
 
         func rows() throws -> [LedgerRow] {
-            CSV.parse(Array(try Data(contentsOf: URL(fileURLWithPath: ledgerPath)))).records.dropFirst().compactMap(LedgerRow.init(fields:))
+            guard let data = FileManager.default.contents(atPath: ledgerPath) else { return [] }
+            return CSV.parse(Array(data)).records.dropFirst().compactMap(LedgerRow.init(fields:))
         }
     }
 
-    @Test(arguments: CrashPoint.allCases)
-    func restartEndsWithExactlyOneRowAndNoStrayFiles(crash: CrashPoint) throws {
+    static let verdict = Verdict(result: .negative, prob: 80, scores: [ModelScore(model: "m", probability: 0.2)])
+
+    /// What a running watcher does with the inbox: claim, read, decode, finish (throws where a call fails).
+    static func screenInbox(_ instance: Spool.Instance, own: ClaimFolder) throws {
+        for name in try instance.inbox.entries() where name.bytes.first != UInt8(ascii: ".") {
+            guard let claim = try own.claim(name, from: instance.inbox) else { continue }
+            let prepared = instance.processor.prepare(WorkItem(claim: claim, claimedAt: 0))
+            try instance.processor.finish(prepared, verdict: prepared.image == nil ? nil : verdict)
+        }
+    }
+
+    /// A clean start after a crash or a failure: adopt the orphaned claim folders, recover, finish what was
+    /// requeued, then take what is in the inbox.
+    static func restart(_ spool: Spool) throws {
+        let instance = try spool.instance()
+        for folder in try ClaimFolder.adoptOrphans(in: instance.work) {
+            for item in try instance.processor.recover(folder) {
+                let prepared = instance.processor.prepare(item)
+                try instance.processor.finish(prepared, verdict: prepared.image == nil ? nil : verdict)
+            }
+            #expect(try folder.removeIfEmpty(from: instance.work))
+        }
+        let own = try ClaimFolder.create(in: instance.work)
+        try screenInbox(instance, own: own)
+        #expect(try own.removeIfEmpty(from: instance.work))
+    }
+
+    /// The end state every run must reach: one `ok` row, one whole outbox PNG named by it, the input archived,
+    /// no temporaries or claims left.
+    static func expectExactlyOnce(_ spool: Spool, _ context: String) throws {
+        let rows = try spool.rows()
+        #expect(rows.map(\.inputFile) == ["a.png"], "\(context)")
+        #expect(rows.first?.status == .ok, "\(context)")
+        let outbox = try spool.entries("outbox")
+        #expect(outbox == ["NEGATIVE_Prob_80_Name_a.png.png"], "\(context)")
+        #expect(rows.first?.outputFile == outbox.first, "\(context)")
+        if let name = outbox.first {
+            let image = try ImageDecoder.decode(contentsOf: spool.root.appendingPathComponent("outbox/" + name).path)
+            #expect(image.width == 40, "\(context): the outbox copy is whole")
+        }
+        #expect(try spool.entries("archive") == ["a.png"], "\(context)")
+        #expect(try spool.entries("inbox") == [".work"], "\(context)")
+        let work = try spool.entries("inbox/.work")
+        #expect(work.isEmpty, "\(context): \(work) left in the work folder")
+    }
+
+    @Test func withoutFaultsTheSequenceEndsInExactlyOneRow() throws {
         let spool = try Spool()
         defer { try? FileManager.default.removeItem(at: spool.root) }
-        try Data("picture".utf8).write(to: spool.root.appendingPathComponent("inbox/a.png"))
-        // The crashed instance: claims the file and gets as far as `crash`.
+        let faults = FaultInjector([])
         do {
-            let crashed = try ClaimFolder.create(in: spool.work)
-            let claim = try #require(try crashed.claim(FileName("a.png"), from: spool.inbox))
-            let final = try spool.outbox.write([1, 2, 3], as: FileName("NEGATIVE_Prob_80_Name_a.png.png"),
-                                               temporary: Outbox.temporaryName(claimID: claim.claimID))
-            if crash != .afterOutboxLink {
-                let row = LedgerRow(time: LedgerRow.timestamp(), inputFile: "a.png", sha256: "h", bytes: 7, result: "NEGATIVE",
-                                    prob: 80, policy: "both", outputFile: final.description, status: .ok, models: "m@1",
-                                    elapsedMilliseconds: 1)
-                let journal = Journal(row: row, input: claim.name.bytes, ownOutput: final.bytes, disposition: .archive)
-                try claim.item.writeAtomically(Journal.fileName, bytes: Array(try JSONEncoder().encode(journal)))
-                if crash == .afterLedgerAppend { _ = try Ledger(path: spool.ledgerPath).commit(row) { _ in } }
-            }
-        }   // the crashed instance's lock is released here
-        let processor = try spool.processor()
-        let adopted = try ClaimFolder.adoptOrphans(in: spool.work)
-        #expect(adopted.count == 1)
-        let requeued = try processor.recover(adopted[0])
-        let outboxFiles = try spool.outbox.folder.entries().map(\.description)
-        switch crash {
-        case .afterOutboxLink:
-            // Nothing was recorded: the copy goes, the input is processed again from the start.
-            #expect(requeued.map(\.claim.name) == [FileName("a.png")])
-            #expect(outboxFiles.isEmpty)
-            #expect(try spool.rows().isEmpty)
-        case .afterJournal, .afterLedgerAppend:
-            #expect(requeued.isEmpty)
-            #expect(try spool.rows().map(\.inputFile) == ["a.png"])
-            #expect(outboxFiles == ["NEGATIVE_Prob_80_Name_a.png.png"])
-            #expect(try spool.archive.entries() == [FileName("a.png")])
-            #expect(try adopted[0].items().isEmpty)
-            #expect(try adopted[0].removeIfEmpty(from: spool.work))
+            let instance = try spool.instance(SystemCalls(faults: faults))
+            let own = try ClaimFolder.create(in: instance.work)
+            try Self.screenInbox(instance, own: own)
+            #expect(try own.removeIfEmpty(from: instance.work))
         }
+        try Self.expectExactlyOnce(spool, "no faults")
+        // The sequence the other tests crash at every step of.
+        for call: SystemCalls.Call in [.rename, .link, .write, .fsync, .unlink] { #expect(faults.calls.contains(call), "\(call)") }
+    }
+
+    /// kill -9 at every system call from start-up to the input's archiving, then a clean restart.
+    @Test func aCrashAtEveryStepIsRecoveredWithExactlyOneRowAndNoStrayFiles() throws {
+        var step = 1
+        while true {
+            let spool = try Spool()
+            defer { try? FileManager.default.removeItem(at: spool.root) }
+            let faults = FaultInjector([.init(occurrence: step, effect: .crash)])
+            do {
+                let instance = try spool.instance(SystemCalls(faults: faults))
+                let own = try ClaimFolder.create(in: instance.work)
+                try Self.screenInbox(instance, own: own)
+            } catch {
+                #expect(faults.crashed, "step \(step): only the injected crash may fail (\(error))")
+            }   // the crashed instance's descriptors close here, releasing its locks as the kernel would
+            guard faults.crashed else { break }   // the whole sequence ran in fewer than `step` calls
+            try Self.restart(spool)
+            try Self.expectExactlyOnce(spool, "crash at call \(step) (\(faults.calls.last.map { "\($0)" } ?? "?"))")
+            step += 1
+        }
+        #expect(step > 30, "the sequence makes more calls than this; the loop stopped early")
+    }
+
+    /// EINTR on the first attempt of every call: each is retried and the run is as without faults.
+    @Test func anInterruptOnEveryCallIsRetriedEverywhere() throws {
+        let spool = try Spool()
+        defer { try? FileManager.default.removeItem(at: spool.root) }
+        let faults = FaultInjector([.init(occurrence: 1, effect: .fail(EINTR), repeats: true)])
+        do {
+            let instance = try spool.instance(SystemCalls(faults: faults))
+            let own = try ClaimFolder.create(in: instance.work)
+            try Self.screenInbox(instance, own: own)
+            #expect(try own.removeIfEmpty(from: instance.work))
+        }
+        try Self.expectExactlyOnce(spool, "EINTR everywhere")
+    }
+
+    /// A full disk or an I/O error at each write-side call: the error names the operation, nothing is
+    /// half-written, the input stays claimed, and the next start finishes it with one row.
+    @Test(arguments: [(SystemCalls.Call.write, ENOSPC), (.fsync, EIO), (.link, ENOSPC), (.rename, EIO), (.unlink, EIO)])
+    func aFailingCallStopsCleanlyAndTheNextStartFinishes(call: SystemCalls.Call, code: Int32) throws {
+        var occurrence = 1
+        while true {
+            let spool = try Spool()
+            defer { try? FileManager.default.removeItem(at: spool.root) }
+            let faults = FaultInjector([.init(call, occurrence: occurrence, effect: .fail(code))])
+            var failure: (any Error)?
+            do {
+                let instance = try spool.instance(SystemCalls(faults: faults))
+                let own = try ClaimFolder.create(in: instance.work)
+                try Self.screenInbox(instance, own: own)
+            } catch { failure = error }
+            let fired = faults.calls.filter { $0 == call }.count >= occurrence
+            guard fired else { break }
+            let context = "\(call) #\(occurrence) failing with \(String(cString: strerror(code)))"
+            if let failure { #expect("\(failure)".contains(String(cString: strerror(code))), "\(context): \(failure)") }
+            // Nothing half-written under a final name (hidden temporaries are the recovery's to clear).
+            for name in try spool.entries("outbox") where !name.hasPrefix(".") {
+                #expect(throws: Never.self, "\(context): \(name)") {
+                    try ImageDecoder.decode(contentsOf: spool.root.appendingPathComponent("outbox/" + name).path)
+                }
+            }
+            try Self.restart(spool)
+            try Self.expectExactlyOnce(spool, context)
+            occurrence += 1
+        }
+        #expect(occurrence > 1, "\(call) is never called")
     }
 }

@@ -26,13 +26,18 @@ typedef enum {
 enum { CIMAGEIO_MESSAGE_CAPACITY = 256 };
 
 /* A decoded image: 8-bit RGB, rows top to bottom, no padding, as the file stores it (no rotation).
- * pixels is malloc'd (width * height * 3 bytes) on CIMAGEIO_OK and must be released with cimageio_free. */
+ * When the caller sets destination (destination_size >= width * height * 3), the pixels are decoded into it and
+ * pixels points there (never freed here); otherwise pixels is malloc'd on CIMAGEIO_OK and must be released with
+ * cimageio_free. A call with max_pixels 0 reads only the header: CIMAGEIO_TOO_LARGE with width and height set. */
 typedef struct {
     int width;
     int height;
     /* EXIF orientation 1...8 from a JPEG's APP1 "Exif" marker; 1 when absent or invalid (and for PNG). */
     int exif_orientation;
     unsigned char *pixels;
+    /* Optional caller-owned buffer for the pixels (so a caller can decode straight into its own array). */
+    unsigned char *destination;
+    size_t destination_size;
     char message[CIMAGEIO_MESSAGE_CAPACITY];
 } cimageio_image;
 

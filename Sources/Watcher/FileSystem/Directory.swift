@@ -1,17 +1,31 @@
 import Glibc
 
 /// An open directory: every operation is relative to its descriptor (`openat`, `renameat`, `linkat`...),
-/// takes names as raw bytes, never follows a symbolic link, and retries on EINTR.
+/// takes names as raw bytes, never follows a symbolic link, and goes through `syscalls` (EINTR retried,
+/// faults injectable in tests). Subfolders opened from it use the same `syscalls`.
 public final class Directory: Sendable {
     public let path: String
     let descriptor: Int32
+    let syscalls: SystemCalls
 
     /// Opens an existing directory (refusing a symbolic link at the last component).
-    public init(path: String) throws(SystemError) {
-        let fd = retryingInterrupts { Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) }
+    public init(path: String, syscalls: SystemCalls = .live) throws(SystemError) {
+        let fd = syscalls.run(.open) { Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) }
         guard fd >= 0 else { throw SystemError("open folder", path) }
         self.path = path
         self.descriptor = fd
+        self.syscalls = syscalls
+    }
+
+    /// Opens a subfolder relative to this one's descriptor (`openat`), never following a symbolic link.
+    private init(_ name: FileName, in parent: Directory) throws(SystemError) {
+        let fd = name.withCString { cName in
+            parent.syscalls.run(.open) { openat(parent.descriptor, cName, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) }
+        }
+        guard fd >= 0 else { throw SystemError("open folder", parent.path(of: name)) }
+        self.path = parent.path(of: name)
+        self.descriptor = fd
+        self.syscalls = parent.syscalls
     }
 
     deinit { close(descriptor) }
@@ -21,7 +35,7 @@ public final class Directory: Sendable {
 
     /// Every entry but `.` and `..`, in no particular order.
     public func entries() throws(SystemError) -> [FileName] {
-        let copy = dup(descriptor)
+        let copy = syscalls.run(.list) { dup(descriptor) }
         guard copy >= 0, let stream = fdopendir(copy) else {
             if copy >= 0 { close(copy) }
             throw SystemError("list folder", path)
@@ -44,7 +58,7 @@ public final class Directory: Sendable {
     /// `lstat` of an entry; nil when it does not exist.
     public func status(of name: FileName) throws(SystemError) -> FileStatus? {
         var s = stat()
-        let result = name.withCString { cName in retryingInterrupts { fstatat(descriptor, cName, &s, AT_SYMLINK_NOFOLLOW) } }
+        let result = name.withCString { cName in syscalls.run(.stat) { fstatat(descriptor, cName, &s, AT_SYMLINK_NOFOLLOW) } }
         if result == 0 { return FileStatus(s) }
         if errno == ENOENT { return nil }
         throw SystemError("examine", path(of: name))
@@ -54,7 +68,7 @@ public final class Directory: Sendable {
     /// the target name is unique. Returns false when the source no longer exists (someone else took it).
     public func rename(_ name: FileName, to target: Directory, as newName: FileName) throws(SystemError) -> Bool {
         let result = name.withCString { old in
-            newName.withCString { new in retryingInterrupts { renameat(descriptor, old, target.descriptor, new) } }
+            newName.withCString { new in syscalls.run(.rename) { renameat(descriptor, old, target.descriptor, new) } }
         }
         if result == 0 { return true }
         if errno == ENOENT { return false }
@@ -64,7 +78,7 @@ public final class Directory: Sendable {
     /// Adds a hard link; false when `newName` already exists (the atomic "never overwrite" primitive).
     public func link(_ name: FileName, to target: Directory, as newName: FileName) throws(SystemError) -> Bool {
         let result = name.withCString { old in
-            newName.withCString { new in retryingInterrupts { linkat(descriptor, old, target.descriptor, new, 0) } }
+            newName.withCString { new in syscalls.run(.link) { linkat(descriptor, old, target.descriptor, new, 0) } }
         }
         if result == 0 { return true }
         if errno == EEXIST { return false }
@@ -85,7 +99,7 @@ public final class Directory: Sendable {
     /// Removes a file; false when it was already gone.
     @discardableResult
     public func unlink(_ name: FileName) throws(SystemError) -> Bool {
-        let result = name.withCString { cName in retryingInterrupts { unlinkat(descriptor, cName, 0) } }
+        let result = name.withCString { cName in syscalls.run(.unlink) { unlinkat(descriptor, cName, 0) } }
         if result == 0 { return true }
         if errno == ENOENT { return false }
         throw SystemError("remove", path(of: name))
@@ -94,7 +108,7 @@ public final class Directory: Sendable {
     /// Removes an empty subfolder; false when it was already gone.
     @discardableResult
     public func removeDirectory(_ name: FileName) throws(SystemError) -> Bool {
-        let result = name.withCString { cName in retryingInterrupts { unlinkat(descriptor, cName, AT_REMOVEDIR) } }
+        let result = name.withCString { cName in syscalls.run(.rmdir) { unlinkat(descriptor, cName, AT_REMOVEDIR) } }
         if result == 0 { return true }
         if errno == ENOENT { return false }
         throw SystemError("remove folder", path(of: name))
@@ -103,20 +117,20 @@ public final class Directory: Sendable {
     /// Creates a subfolder (mode 0700); false when it exists already.
     @discardableResult
     public func makeDirectory(_ name: FileName) throws(SystemError) -> Bool {
-        let result = name.withCString { cName in retryingInterrupts { mkdirat(descriptor, cName, 0o700) } }
+        let result = name.withCString { cName in syscalls.run(.mkdir) { mkdirat(descriptor, cName, 0o700) } }
         if result == 0 { return true }
         if errno == EEXIST { return false }
         throw SystemError("create folder", path(of: name))
     }
 
-    /// Opens a subfolder (not following a symbolic link).
+    /// Opens a subfolder relative to this folder (not by path, not following a symbolic link).
     public func subdirectory(_ name: FileName) throws(SystemError) -> Directory {
-        try Directory(path: path(of: name))
+        try Directory(name, in: self)
     }
 
     /// Opens an entry without following a symbolic link and without blocking on a FIFO.
     public func open(_ name: FileName, flags: Int32, mode: mode_t = 0o644) throws(SystemError) -> Int32 {
-        let fd = name.withCString { cName in retryingInterrupts { openat(descriptor, cName, flags | O_CLOEXEC | O_NOFOLLOW, mode) } }
+        let fd = name.withCString { cName in syscalls.run(.open) { openat(descriptor, cName, flags | O_CLOEXEC | O_NOFOLLOW, mode) } }
         guard fd >= 0 else { throw SystemError("open", path(of: name)) }
         return fd
     }
@@ -127,14 +141,14 @@ public final class Directory: Sendable {
         do { fd = try open(name, flags: O_RDONLY | O_NONBLOCK) } catch { throw .system(error) }
         defer { close(fd) }
         var s = stat()
-        guard fstat(fd, &s) == 0 else { throw .system(SystemError("examine", path(of: name))) }
+        guard syscalls.run(.stat, { fstat(fd, &s) }) == 0 else { throw .system(SystemError("examine", path(of: name))) }
         guard s.st_mode & S_IFMT == S_IFREG else { throw .notRegular }
         guard Int(s.st_size) <= maxBytes else { throw .tooLarge(bytes: Int(s.st_size)) }
         var bytes = [UInt8](repeating: 0, count: Int(s.st_size))
         var filled = 0
         while filled < bytes.count {
             let count = bytes.withUnsafeMutableBytes { buffer in
-                retryingInterrupts { read(fd, buffer.baseAddress! + filled, buffer.count - filled) }
+                syscalls.run(.read) { read(fd, buffer.baseAddress! + filled, buffer.count - filled) }
             }
             if count < 0 { throw .system(SystemError("read", path(of: name))) }
             if count == 0 { break }
@@ -148,13 +162,13 @@ public final class Directory: Sendable {
     public func writeNewFile(_ name: FileName, bytes: [UInt8]) throws(SystemError) {
         let fd = try open(name, flags: O_WRONLY | O_CREAT | O_EXCL)
         defer { close(fd) }
-        try writeAll(fd, bytes, what: path(of: name))
-        guard retryingInterrupts({ fsync(fd) }) == 0 else { throw SystemError("fsync", path(of: name)) }
+        try syscalls.writeAll(fd, bytes, what: path(of: name))
+        guard syscalls.run(.fsync, { fsync(fd) }) == 0 else { throw SystemError("fsync", path(of: name)) }
     }
 
     /// Flushes the directory itself, so that renames and links in it survive a power cut.
     public func sync() throws(SystemError) {
-        guard retryingInterrupts({ fsync(descriptor) }) == 0 else { throw SystemError("fsync folder", path) }
+        guard syscalls.run(.fsync, { fsync(descriptor) }) == 0 else { throw SystemError("fsync folder", path) }
     }
 }
 
@@ -165,15 +179,17 @@ public enum FileReadError: Error, Sendable, Equatable {
     case tooLarge(bytes: Int)
 }
 
-/// Writes every byte, continuing after short writes and EINTR.
-func writeAll(_ fd: Int32, _ bytes: [UInt8], what: String) throws(SystemError) {
-    var written = 0
-    while written < bytes.count {
-        let count = bytes.withUnsafeBytes { buffer in
-            retryingInterrupts { write(fd, buffer.baseAddress! + written, buffer.count - written) }
+extension SystemCalls {
+    /// Writes every byte, continuing after short writes and EINTR.
+    func writeAll(_ fd: Int32, _ bytes: [UInt8], what: String) throws(SystemError) {
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { buffer in
+                run(.write) { write(fd, buffer.baseAddress! + written, buffer.count - written) }
+            }
+            guard count > 0 else { throw SystemError("write", what) }
+            written += count
         }
-        guard count > 0 else { throw SystemError("write", what) }
-        written += count
     }
 }
 
@@ -207,10 +223,20 @@ extension Directory {
 
     /// Moves an entry into `target` under `newName` or the first free `newName_2`, `newName_3`...;
     /// returns the name used.
+    /// A move interrupted between its `link` and its `unlink` (a crash, a failed call) left the file under
+    /// both names: it is finished by removing the source, not made into a second numbered copy.
     public func moveNumbered(_ name: FileName, to target: Directory, as newName: FileName) throws(SystemError) -> FileName {
+        let source = try status(of: name)
         var n = 1
         while true {
-            if try moveWithoutReplacing(name, to: target, as: newName.numbered(n)) { return newName.numbered(n) }
+            let candidate = newName.numbered(n)
+            if let source, source.kind == .regular, source.linkCount > 1, let existing = try target.status(of: candidate),
+               existing.device == source.device, existing.inode == source.inode {
+                try unlink(name)
+                try target.sync()
+                return candidate
+            }
+            if try moveWithoutReplacing(name, to: target, as: candidate) { return candidate }
             n += 1
         }
     }
@@ -218,7 +244,7 @@ extension Directory {
     /// Where a symbolic link points (for messages); never followed.
     public func linkTarget(_ name: FileName) -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
-        let count = name.withCString { cName in readlinkat(descriptor, cName, &buffer, buffer.count - 1) }
+        let count = name.withCString { cName in syscalls.run(.stat) { readlinkat(descriptor, cName, &buffer, buffer.count - 1) } }
         guard count >= 0 else { return "?" }
         return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

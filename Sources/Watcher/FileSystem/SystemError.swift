@@ -17,12 +17,3 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
 }
-
-/// Runs a system call again while it fails with EINTR (a signal arrived), as swift-system does.
-@inline(__always)
-func retryingInterrupts<Result: BinaryInteger>(_ call: () -> Result) -> Result {
-    while true {
-        let result = call()
-        if result != -1 || errno != EINTR { return result }
-    }
-}

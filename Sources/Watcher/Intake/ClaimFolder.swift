@@ -24,39 +24,69 @@ public final class ClaimFolder: Sendable {
     deinit { close(lockDescriptor) }
 
     /// Creates this instance's claim folder, locked. It is built under a hidden name and renamed into
-    /// place, so other instances never see it without its lock.
+    /// place, so other instances never see it without its lock. Starts again under a new name when the
+    /// staging folder vanished meanwhile (another instance took it for the leftover of a crash).
     public static func create(in work: Directory) throws(SystemError) -> ClaimFolder {
+        var attempt = 1
+        while true {
+            do { return try createOnce(in: work) } catch where error.code == ENOENT && attempt < 3 { attempt += 1 }
+        }
+    }
+
+    private static func createOnce(in work: Directory) throws(SystemError) -> ClaimFolder {
         var hostBytes = [CChar](repeating: 0, count: 256)
         let host = gethostname(&hostBytes, hostBytes.count - 1) == 0
             ? String(decoding: hostBytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: ".").first.map(String.init) ?? "host"
             : "host"
         let name = FileName("\(host)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))")
-        let staging = FileName(".new-" + name.description)
+        let staging = FileName(stagingPrefix + name.description)
         try work.makeDirectory(staging)
         let stagingFolder = try work.subdirectory(staging)
         let lock = try stagingFolder.open(lockName, flags: O_RDWR | O_CREAT)
-        guard retryingInterrupts({ flock(lock, LOCK_EX | LOCK_NB) }) == 0 else {
-            close(lock)
-            throw SystemError("lock", stagingFolder.path(of: lockName))
+        do throws(SystemError) {
+            guard work.syscalls.run(.lock, { flock(lock, LOCK_EX | LOCK_NB) }) == 0 else {
+                throw SystemError("lock", stagingFolder.path(of: lockName))
+            }
+            guard try work.rename(staging, to: work, as: name) else { throw SystemError("rename", work.path(of: staging), code: ENOENT) }
+            try work.sync()
+            return ClaimFolder(name: name, folder: try work.subdirectory(name), lockDescriptor: lock, firstToken: 1)
+        } catch {
+            close(lock)   // a descriptor left open would keep the lock, and the folder could never be adopted
+            throw error
         }
-        guard try work.rename(staging, to: work, as: name) else { close(lock); throw SystemError("rename", work.path(of: staging), code: ENOENT) }
-        try work.sync()
-        return ClaimFolder(name: name, folder: try work.subdirectory(name), lockDescriptor: lock, firstToken: 1)
     }
 
-    /// Claim folders of instances that are gone (lock free), now locked by this instance.
+    /// Hidden name prefix of a claim folder being built.
+    private static let stagingPrefix = ".new-"
+
+    /// Claim folders of instances that are gone (lock free), now locked by this instance. Staging folders
+    /// of instances that died while creating theirs (lock file absent or free) are removed.
     public static func adoptOrphans(in work: Directory) throws(SystemError) -> [ClaimFolder] {
         var adopted: [ClaimFolder] = []
-        for name in try work.entries().sorted() where name.bytes.first != UInt8(ascii: ".") {
+        for name in try work.entries().sorted() {
             guard try work.status(of: name)?.kind == .directory else { continue }
+            if name.description.hasPrefix(stagingPrefix) { try removeAbandonedStaging(name, in: work); continue }
+            guard name.bytes.first != UInt8(ascii: ".") else { continue }
             let folder = try work.subdirectory(name)
             let lock: Int32
             do { lock = try folder.open(lockName, flags: O_RDWR) } catch { continue }   // being removed
-            guard retryingInterrupts({ flock(lock, LOCK_EX | LOCK_NB) }) == 0 else { close(lock); continue }
+            guard work.syscalls.run(.lock, { flock(lock, LOCK_EX | LOCK_NB) }) == 0 else { close(lock); continue }
             let highest = try folder.entries().compactMap { Int($0.description) }.max() ?? 0
             adopted.append(ClaimFolder(name: name, folder: folder, lockDescriptor: lock, firstToken: highest + 1))
         }
         return adopted
+    }
+
+    /// Removes a staging folder whose creator is gone; one still locked is being created and stays.
+    private static func removeAbandonedStaging(_ name: FileName, in work: Directory) throws(SystemError) {
+        let folder: Directory
+        do { folder = try work.subdirectory(name) } catch where error.code == ENOENT { return }
+        if let lock = try? folder.open(lockName, flags: O_RDWR) {
+            defer { close(lock) }
+            guard work.syscalls.run(.lock, { flock(lock, LOCK_EX | LOCK_NB) }) == 0 else { return }
+        }
+        for entry in try folder.entries() { try folder.unlink(entry) }
+        try work.removeDirectory(name)
     }
 
     /// Takes `name` out of the inbox into a new item folder; nil when it is gone (another instance won).

@@ -103,7 +103,7 @@ public final class InboxMonitor: Sendable {
     /// Ends the current (or next) `wait` early.
     public func wake() {
         var one: UInt8 = 1
-        _ = retryingInterrupts { write(wakeWriteDescriptor, &one, 1) }   // a full pipe already wakes
+        _ = SystemCalls.live.run(.write) { write(wakeWriteDescriptor, &one, 1) }   // a full pipe already wakes
     }
 
     /// Blocks until an event, a wake, or `timeout` seconds. Interrupted waits are resumed, and so are waits

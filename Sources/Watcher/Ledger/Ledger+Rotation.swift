@@ -4,8 +4,8 @@ import Glibc
 /// place), and a new empty file at start-up. All of it runs under the ledger's mutex.
 extension Ledger {
     /// Opens (creating when absent) the ledger file for appending.
-    static func openFile(_ path: String) throws(LedgerError) -> Int32 {
-        let fd = retryingInterrupts { open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644) }
+    static func openFile(_ path: String, syscalls: SystemCalls) throws(LedgerError) -> Int32 {
+        let fd = syscalls.run(.open) { open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644) }
         guard fd >= 0 else {
             let code = errno
             throw LedgerError(path: path, reason: "cannot be opened (\(String(cString: strerror(code))))")
@@ -17,10 +17,10 @@ extension Ledger {
     /// (deleted, or renamed away by a rotation), the path is opened anew (created when absent), with a warning.
     func lockCurrentFile(_ state: inout State) throws(LedgerError) {
         while true {
-            guard retryingInterrupts({ flock(state.descriptor, LOCK_EX) }) == 0 else { throw failure("cannot be locked") }
+            guard syscalls.run(.lock, { flock(state.descriptor, LOCK_EX) }) == 0 else { throw failure("cannot be locked") }
             guard let change = try changeOfPath(since: state.descriptor) else { return }
             _ = flock(state.descriptor, LOCK_UN)
-            let fd = try Self.openFile(path)
+            let fd = try Self.openFile(path, syscalls: syscalls)
             close(state.descriptor)
             state.descriptor = fd
             state.offset = 0
@@ -31,8 +31,8 @@ extension Ledger {
     /// nil when `path` still names the open file `fd`; otherwise what happened to it.
     private func changeOfPath(since fd: Int32) throws(LedgerError) -> String? {
         var open = stat(), named = stat()
-        guard fstat(fd, &open) == 0 else { throw failure("cannot be examined") }
-        guard lstat(path, &named) == 0 else {
+        guard syscalls.run(.stat, { fstat(fd, &open) }) == 0 else { throw failure("cannot be examined") }
+        guard syscalls.run(.stat, { lstat(path, &named) }) == 0 else {
             let code = errno
             if code == ENOENT { return "was deleted or moved away (rotated?)" }
             throw failure("cannot be examined", code: code)
@@ -81,13 +81,13 @@ extension Ledger {
         let stamp = String(LedgerRow.timestamp().prefix(19).filter { $0 != ":" })
         let base = path.hasSuffix(".csv") ? String(path.dropLast(4)) : path
         let aside = "\(base).\(stamp).csv"
-        guard rename(path, aside) == 0 else { throw failure("cannot be renamed to \(aside)", code: errno) }
-        let fd = try Self.openFile(path)
+        guard syscalls.run(.rename, { rename(path, aside) }) == 0 else { throw failure("cannot be renamed to \(aside)", code: errno) }
+        let fd = try Self.openFile(path, syscalls: syscalls)
         _ = flock(state.descriptor, LOCK_UN)
         close(state.descriptor)
         state.descriptor = fd
         state.offset = 0
-        guard retryingInterrupts({ flock(fd, LOCK_EX) }) == 0 else { throw failure("cannot be locked") }
+        guard syscalls.run(.lock, { flock(fd, LOCK_EX) }) == 0 else { throw failure("cannot be locked") }
         logger?.warning("ledger \(path) had the columns of an earlier version; renamed to \(aside), new rows go to a new \(path) with the columns \(LedgerRow.columns.joined(separator: ","))")
     }
 }

@@ -20,6 +20,7 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
 public final class Ledger: Sendable {
     public let path: String
     let logger: Logger?
+    let syscalls: SystemCalls
     let state: Mutex<State>
 
     struct State {
@@ -35,10 +36,11 @@ public final class Ledger: Sendable {
 
     /// Opens (creating when absent) the ledger, writes the header into an empty file, and reads the index.
     /// `logger` hears about ledgers that were deleted, rotated or truncated under the running watcher.
-    public init(path: String, logger: Logger? = nil) throws(LedgerError) {
-        let fd = try Self.openFile(path)
+    public init(path: String, logger: Logger? = nil, syscalls: SystemCalls = .live) throws(LedgerError) {
+        let fd = try Self.openFile(path, syscalls: syscalls)
         self.path = path
         self.logger = logger
+        self.syscalls = syscalls
         self.state = Mutex(State(descriptor: fd))
         try locked { state throws(LedgerError) in try refresh(&state) }
     }
@@ -48,7 +50,7 @@ public final class Ledger: Sendable {
     /// Opens the ledger path anew (SIGHUP, the daemon convention after a rotation); the next append checks
     /// the new file's header as at start-up.
     public func reopen() throws(LedgerError) {
-        let fd = try Self.openFile(path)
+        let fd = try Self.openFile(path, syscalls: syscalls)
         state.withLock { state in
             close(state.descriptor)
             state.descriptor = fd
@@ -139,7 +141,7 @@ public final class Ledger: Sendable {
 
     func fileSize(_ fd: Int32) throws(LedgerError) -> Int {
         var s = stat()
-        guard fstat(fd, &s) == 0 else { throw failure("cannot be examined") }
+        guard syscalls.run(.stat, { fstat(fd, &s) }) == 0 else { throw failure("cannot be examined") }
         return Int(s.st_size)
     }
 
@@ -148,7 +150,7 @@ public final class Ledger: Sendable {
         var filled = 0
         while filled < count {
             let n = bytes.withUnsafeMutableBytes { buffer in
-                retryingInterrupts { pread(fd, buffer.baseAddress! + filled, count - filled, off_t(offset + filled)) }
+                syscalls.run(.read) { pread(fd, buffer.baseAddress! + filled, count - filled, off_t(offset + filled)) }
             }
             guard n > 0 else {
                 if n == 0 { break }
@@ -161,10 +163,10 @@ public final class Ledger: Sendable {
 
     /// One `write` of the whole buffer (O_APPEND), then `fsync`.
     func append(_ bytes: [UInt8], to fd: Int32) throws(LedgerError) {
-        do { try writeAll(fd, bytes, what: path) } catch {
+        do { try syscalls.writeAll(fd, bytes, what: path) } catch {
             throw LedgerError(path: path, reason: "cannot be written (\(error))")
         }
-        guard retryingInterrupts({ fsync(fd) }) == 0 else { throw failure("cannot be flushed") }
+        guard syscalls.run(.fsync, { fsync(fd) }) == 0 else { throw failure("cannot be flushed") }
     }
 
     /// A `LedgerError` with the current `errno` text (read before anything else can change it).

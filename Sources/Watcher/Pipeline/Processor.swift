@@ -38,10 +38,26 @@ struct Processor: Sendable {
 
     // MARK: Prepare
 
+    /// Reads, hashes and decodes one input (`read`, then `decode`).
     func prepare(_ item: WorkItem) -> PreparedItem {
+        switch read(item) {
+        case .finished(let prepared): prepared
+        case .toDecode(let input): decode(input)
+        }
+    }
+
+    /// What `read` found: an input settled without decoding (rejected, duplicate) or one to decode.
+    enum ReadOutcome: Sendable {
+        case finished(PreparedItem)
+        case toDecode(ReadInput)
+    }
+
+    /// Checks, reads and hashes one input, and reads its image header for the pixel count (so the service
+    /// can reserve the pixels before the decoded image exists).
+    func read(_ item: WorkItem) -> ReadOutcome {
         let folder = item.claim.item, name = item.claim.name
-        func rejected(_ reason: String, sha: String = "", bytes: Int = 0) -> PreparedItem {
-            PreparedItem(item: item, sha256: sha, bytes: bytes, outcome: .rejected(reason))
+        func rejected(_ reason: String, bytes: Int = 0) -> ReadOutcome {
+            .finished(PreparedItem(item: item, sha256: "", bytes: bytes, outcome: .rejected(reason)))
         }
         let status: FileStatus?
         do { status = try folder.status(of: name) } catch { return rejected("unreadable: \(error)") }
@@ -62,21 +78,37 @@ struct Processor: Sendable {
         }
         let sha = FileDigest.sha256(of: bytes)
         if !bytes.isEmpty, let earlier = ledger.earlierResult(sha256: sha) {
-            return PreparedItem(item: item, sha256: sha, bytes: bytes.count, outcome: .duplicate(of: earlier))
+            return .finished(PreparedItem(item: item, sha256: sha, bytes: bytes.count, outcome: .duplicate(of: earlier)))
         }
         do {
-            let image = try ImageDecoder.decode(bytes, file: name.description, limits: limits)
-            guard image.width >= Self.minimumSide, image.height >= Self.minimumSide else {
-                return rejected("\(image.width)x\(image.height) pixels is too small for a radiograph (at least \(Self.minimumSide)x\(Self.minimumSide))", sha: sha, bytes: bytes.count)
-            }
-            return PreparedItem(item: item, sha256: sha, bytes: bytes.count, outcome: .image(image))
+            let header = try ImageDecoder.header(of: bytes, file: name.description, limits: limits)
+            return .toDecode(ReadInput(item: item, sha256: sha, bytes: bytes, pixels: header.width * header.height))
         } catch {
-            let reason = Self.describe(error.reason)
-            if stillArriving(item, after: error.reason) {
-                return PreparedItem(item: item, sha256: sha, bytes: bytes.count, outcome: .incomplete(reason))
-            }
-            return rejected(reason, sha: sha, bytes: bytes.count)
+            return .finished(failedDecoding(item, sha: sha, bytes: bytes.count, error.reason))
         }
+    }
+
+    /// Decodes an input `read` accepted.
+    func decode(_ input: ReadInput) -> PreparedItem {
+        let item = input.item
+        do {
+            let image = try ImageDecoder.decode(input.bytes, file: item.claim.name.description, limits: limits)
+            guard image.width >= Self.minimumSide, image.height >= Self.minimumSide else {
+                return PreparedItem(item: item, sha256: input.sha256, bytes: input.bytes.count, outcome: .rejected(
+                    "\(image.width)x\(image.height) pixels is too small for a radiograph (at least \(Self.minimumSide)x\(Self.minimumSide))"))
+            }
+            return PreparedItem(item: item, sha256: input.sha256, bytes: input.bytes.count, outcome: .image(image))
+        } catch {
+            return failedDecoding(item, sha: input.sha256, bytes: input.bytes.count, error.reason)
+        }
+    }
+
+    /// A header or pixel decoding failure: incomplete (back to the inbox) while the file may still be
+    /// arriving, rejected otherwise.
+    private func failedDecoding(_ item: WorkItem, sha: String, bytes: Int, _ reason: ImageDecodeError.Reason) -> PreparedItem {
+        let text = Self.describe(reason)
+        let outcome: PreparedItem.Outcome = stillArriving(item, after: reason) ? .incomplete(text) : .rejected(text)
+        return PreparedItem(item: item, sha256: sha, bytes: bytes, outcome: outcome)
     }
 
     static func describe(_ reason: ImageDecodeError.Reason) -> String {

@@ -11,6 +11,15 @@ struct WorkItem: Sendable {
     var claimedStatus: FileStatus? = nil
 }
 
+/// A work item read and hashed, with its pixel count from the image header; not decoded yet.
+struct ReadInput: Sendable {
+    let item: WorkItem
+    let sha256: String
+    let bytes: [UInt8]
+    /// Width x height as stored (what the decoded image will hold).
+    let pixels: Int
+}
+
 /// A work item after reading, hashing and decoding.
 struct PreparedItem: Sendable {
     enum Outcome: Sendable {
@@ -29,6 +38,8 @@ struct PreparedItem: Sendable {
     let sha256: String
     let bytes: Int
     let outcome: Outcome
+    /// Pixels reserved in the service's budget for this item's image, given back when it is finished.
+    var reservedPixels = 0
 
     var image: RGBImage? {
         if case .image(let image) = outcome { return image }
