@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/xraywatch
 DATA ?= ../shared/data
 
-.PHONY: build run classify-examples test bench evaluate models lungs refusal refusal-ood clean
+.PHONY: build run classify-examples test bench bench-memory fuzz evaluate models lungs refusal refusal-ood clean
 
 build:
 	$(SWIFT) build -c release
@@ -24,6 +24,14 @@ test:
 ## Speed figures with the TensorFlow and ONNX Runtime anchors measured in the same run.
 bench: build
 	bash benchmarks/run.sh
+
+# Peak memory of the watcher on bursts of 64-megapixel images and of 300 test images.
+bench-memory: build
+	bash benchmarks/watch-memory.sh
+
+# libFuzzer over the image decoders and the safetensors parser, 300 s each (not part of the tests).
+fuzz:
+	bash benchmarks/fuzz.sh
 
 ## The README's results tables: the shipped models on the test and tutorial sets, with the shortcut probes on test (about 10 minutes).
 evaluate: build

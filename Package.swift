@@ -11,6 +11,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "xraywatch", targets: ["xraywatch"]),
+        // For the fuzz targets in Fuzz/ (a separate package built with libFuzzer).
+        .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "NeuralEngine", targets: ["NeuralEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -3,7 +3,7 @@
 # the inputs"). Each burst is dropped into a fresh inbox and processed by `watch --once` (the same pipeline,
 # pixel budget and claim limit as a running watcher); the peak resident set size is the child's ru_maxrss.
 #
-#   benchmarks/watch-memory.sh            (make bench-memory)
+#   benchmarks/watch-memory.sh [BURST...]    (make bench-memory; BURST: black-png photo-jpeg test-300, default all)
 #
 # Bursts: 18 distinct all-black 8000x7999 greyscale PNGs (62 KB each: tiny files, 64 Mpx each once decoded),
 # 18 distinct 8000x8000 photo-like JPEGs (noise on a gradient, ~19 MB each, made with cjpeg from
@@ -82,8 +82,12 @@ print(f"{name:>12}: {count} files, exit {status}, rows {statuses}, {seconds:.1f}
 PY
 }
 
+bursts=("${@:-black-png photo-jpeg test-300}")
+wanted() { [[ " ${bursts[*]} " == *" $1 "* ]]; }
 echo "bench-memory: peak resident memory of 'watch --once' per burst (target: under 1024 MB)"
-run_burst black-png make_black_pngs
-run_burst photo-jpeg make_photo_jpegs
-if [ -d "$shared/data/test" ]; then run_burst test-300 copy_test_images
-else echo "bench-memory: $shared/data/test is missing: skipping the burst of 300 test images"; fi
+wanted black-png && run_burst black-png make_black_pngs
+wanted photo-jpeg && run_burst photo-jpeg make_photo_jpegs
+if wanted test-300; then
+    if [ -d "$shared/data/test" ]; then run_burst test-300 copy_test_images
+    else echo "bench-memory: $shared/data/test is missing: skipping the burst of 300 test images"; fi
+fi

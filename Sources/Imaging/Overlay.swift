@@ -2,24 +2,37 @@ extension RGBImage {
     /// The image with the outline of `mask` painted in `colour`, `thickness` pixels wide; the mask is
     /// resampled to the image's size first. For the lung outline on overlays and contact sheets.
     public func drawingOutline(of mask: BinaryMask, colour: (UInt8, UInt8, UInt8), thickness: Int = 1) -> RGBImage {
-        let edge = mask.resized(width: width, height: height).outline()
-        var output = pixels
+        var output = self
+        output.drawOutline(of: mask, colour: colour, thickness: thickness)
+        return output
+    }
+
+    /// Paints the outline of `mask` (resampled by nearest neighbour to the top `areaHeight` rows, all rows by
+    /// default) in place. The resampled mask is never built: each pixel looks its source up, so a large
+    /// radiograph costs no full-size mask.
+    public mutating func drawOutline(of mask: BinaryMask, colour: (UInt8, UInt8, UInt8), thickness: Int = 1, areaHeight: Int? = nil) {
+        let (areaWidth, areaHeight) = (width, min(height, areaHeight ?? height))
+        let sourceColumn = (0..<areaWidth).map { min(mask.width - 1, Int((Double($0) + 0.5) * Double(mask.width) / Double(areaWidth))) }
+        let sourceRow = (0..<areaHeight).map { min(mask.height - 1, Int((Double($0) + 0.5) * Double(mask.height) / Double(areaHeight))) }
+        func inside(_ x: Int, _ y: Int) -> Bool { mask.pixels[sourceRow[y] * mask.width + sourceColumn[x]] }
         let radius = max(0, thickness - 1) / 2
-        for y in 0..<height {
-            for x in 0..<width where edge.pixels[y * width + x] {
-                for py in max(0, y - radius)...min(height - 1, y + radius) {
-                    for px in max(0, x - radius)...min(width - 1, x + radius) {
+        for y in 0..<areaHeight {
+            for x in 0..<areaWidth where inside(x, y) {
+                let edge = x == 0 || y == 0 || x == areaWidth - 1 || y == areaHeight - 1
+                    || !inside(x - 1, y) || !inside(x + 1, y) || !inside(x, y - 1) || !inside(x, y + 1)
+                guard edge else { continue }
+                for py in max(0, y - radius)...min(areaHeight - 1, y + radius) {
+                    for px in max(0, x - radius)...min(areaWidth - 1, x + radius) {
                         let index = (py * width + px) * 3
-                        (output[index], output[index + 1], output[index + 2]) = colour
+                        (pixels[index], pixels[index + 1], pixels[index + 2]) = colour
                     }
                 }
             }
         }
-        return RGBImage(width: width, height: height, pixels: output)
     }
 
     /// Outline thickness that stays visible at any image size: 1 pixel per 256 of the long side, at least 1.
-    public var outlineThickness: Int { max(1, max(width, height) / 256) }
+    public static func outlineThickness(width: Int, height: Int) -> Int { max(1, max(width, height) / 256) }
 
     /// The image scaled to fit a `side x side` square (aspect kept, area resampling), centred on black.
     public func fitted(in side: Int) -> RGBImage {

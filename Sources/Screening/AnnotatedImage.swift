@@ -10,11 +10,12 @@ public enum AnnotatedImage {
     public static let heatmapOpacity = 0.45
 
     public static func render(_ image: RGBImage, verdict: Verdict, policy: String, date: String) -> RGBImage {
-        var picture = image
-        if let heatmap = verdict.shownHeatmap { picture = overlaying(heatmap, on: picture) }
-        if let lungs = verdict.lungs { picture = lungs.overlay(on: picture) }
         let lines = bandLines(verdict: verdict, policy: policy, date: date)
-        return appendingBand(lines, below: picture, headlineColour: colour(of: verdict.result))
+        // One full-size copy (the image with its band); the overlays are drawn on it in place.
+        var output = appendingBand(lines, below: image, headlineColour: colour(of: verdict.result))
+        if let heatmap = verdict.shownHeatmap { overlay(heatmap, onto: &output, areaHeight: image.height) }
+        if let lungs = verdict.lungs { lungs.drawOutline(onto: &output, areaHeight: image.height) }
+        return output
     }
 
     /// The band's text, one entry per line before wrapping: the headline first.
@@ -35,13 +36,12 @@ public enum AnnotatedImage {
         return lines
     }
 
-    /// Red, alpha proportional to the heat, over the image (the heatmap resampled to the image's size one row at
-    /// a time, so a large radiograph costs no full-size buffer).
-    static func overlaying(_ heatmap: Heatmap, on image: RGBImage) -> RGBImage {
-        var pixels = image.pixels
-        for y in 0..<image.height {
+    /// Red, alpha proportional to the heat, over the top `areaHeight` rows of the image, in place (the heatmap
+    /// resampled to the image's size one row at a time, so a large radiograph costs no full-size buffer).
+    static func overlay(_ heatmap: Heatmap, onto image: inout RGBImage, areaHeight: Int) {
+        for y in 0..<areaHeight {
             // Resample vertically to this row, then horizontally to the image's width.
-            let position = max(0, min(Double(heatmap.height - 1), (Double(y) + 0.5) * Double(heatmap.height) / Double(image.height) - 0.5))
+            let position = max(0, min(Double(heatmap.height - 1), (Double(y) + 0.5) * Double(heatmap.height) / Double(areaHeight) - 0.5))
             let low = Int(position.rounded(.down)), high = min(low + 1, heatmap.height - 1), weight = Float(position - Double(low))
             let row = (0..<heatmap.width).map { x in
                 heatmap.values[low * heatmap.width + x] * (1 - weight) + heatmap.values[high * heatmap.width + x] * weight
@@ -50,12 +50,11 @@ public enum AnnotatedImage {
             for (x, value) in heat.enumerated() where value > 0 {
                 let alpha = heatmapOpacity * Double(value)
                 let base = (y * image.width + x) * 3
-                pixels[base] = UInt8((1 - alpha) * Double(pixels[base]) + alpha * 255)
-                pixels[base + 1] = UInt8((1 - alpha) * Double(pixels[base + 1]))
-                pixels[base + 2] = UInt8((1 - alpha) * Double(pixels[base + 2]))
+                image.pixels[base] = UInt8((1 - alpha) * Double(image.pixels[base]) + alpha * 255)
+                image.pixels[base + 1] = UInt8((1 - alpha) * Double(image.pixels[base + 1]))
+                image.pixels[base + 2] = UInt8((1 - alpha) * Double(image.pixels[base + 2]))
             }
         }
-        return RGBImage(width: image.width, height: image.height, pixels: pixels)
     }
 
     /// Text scale that keeps the band readable: one font pixel per 320 pixels of width, at least 1.

@@ -86,6 +86,15 @@ extension LungFindings {
 
     /// The image with the lung outline drawn: green when plausible lungs were found, orange when not.
     public func overlay(on image: RGBImage) -> RGBImage {
-        image.drawingOutline(of: fields.mask, colour: found ? (40, 230, 80) : (255, 150, 0), thickness: image.outlineThickness)
+        var output = image
+        drawOutline(onto: &output)
+        return output
+    }
+
+    /// The outline drawn in place over the top `areaHeight` rows (the radiograph above an annotation band).
+    public func drawOutline(onto image: inout RGBImage, areaHeight: Int? = nil) {
+        let height = areaHeight ?? image.height
+        image.drawOutline(of: fields.mask, colour: found ? (40, 230, 80) : (255, 150, 0),
+                          thickness: RGBImage.outlineThickness(width: image.width, height: height), areaHeight: height)
     }
 }

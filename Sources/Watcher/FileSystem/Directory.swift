@@ -160,6 +160,11 @@ public final class Directory: Sendable {
 
     /// Creates `name` exclusively, writes `bytes`, fsyncs and closes it.
     public func writeNewFile(_ name: FileName, bytes: [UInt8]) throws(SystemError) {
+        try bytes.withUnsafeBytes { buffer in Result { () throws(SystemError) in try writeNewFile(name, bytes: buffer) } }.get()
+    }
+
+    /// Creates `name` exclusively, writes `bytes`, fsyncs and closes it.
+    public func writeNewFile(_ name: FileName, bytes: UnsafeRawBufferPointer) throws(SystemError) {
         let fd = try open(name, flags: O_WRONLY | O_CREAT | O_EXCL)
         defer { close(fd) }
         try syscalls.writeAll(fd, bytes, what: path(of: name))
@@ -181,12 +186,10 @@ public enum FileReadError: Error, Sendable, Equatable {
 
 extension SystemCalls {
     /// Writes every byte, continuing after short writes and EINTR.
-    func writeAll(_ fd: Int32, _ bytes: [UInt8], what: String) throws(SystemError) {
+    func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, what: String) throws(SystemError) {
         var written = 0
         while written < bytes.count {
-            let count = bytes.withUnsafeBytes { buffer in
-                run(.write) { write(fd, buffer.baseAddress! + written, buffer.count - written) }
-            }
+            let count = run(.write) { write(fd, bytes.baseAddress! + written, bytes.count - written) }
             guard count > 0 else { throw SystemError("write", what) }
             written += count
         }

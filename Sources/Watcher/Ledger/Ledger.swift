@@ -65,20 +65,21 @@ public final class Ledger: Sendable {
 
     /// Appends `proposed` exactly once and returns the row written.
     ///
-    /// Under the lock it first reads rows other instances appended; an `ok` row whose content already has
-    /// an `ok` row becomes a `duplicate` pointing to it. Then `journal` records the final row (so a crash
-    /// right after the append is recognised on restart), and the row is written with one `write` + `fsync`.
-    /// With `unlessPresent`, a row whose exact line is already in the file is not written again (recovery).
+    /// Under the lock it first reads rows other instances appended, then makes the one duplicate decision
+    /// (`decide`). When that changes the row, `rejournal` records the final row before it is appended (so a
+    /// crash right after the append is recognised on restart); the caller journaled `proposed` itself. The
+    /// row is written with one `write`; its `fsync` runs after the lock is released (other instances do not
+    /// wait for it; the caller removes its journal only after this returns). With `unlessPresent`, a row
+    /// whose exact line is already in the file is not written again (recovery).
     public func commit(_ proposed: LedgerRow, unlessPresent: Bool = false,
-                       journal: (LedgerRow) throws(SystemError) -> Void) throws(LedgerError) -> LedgerRow {
-        try locked { state throws(LedgerError) in
+                       rejournal: (LedgerRow) throws(SystemError) -> Void) throws(LedgerError) -> LedgerRow {
+        try locked(thenFlush: true) { state throws(LedgerError) in
             try refresh(&state)
             if unlessPresent, try contains(proposed.encoded, in: state.descriptor) { return proposed }
-            var row = proposed
-            if row.status == .ok, let earlier = state.okRows[row.sha256], earlier.outputFile != row.outputFile {
-                row = Self.duplicate(of: earlier, for: row)
+            let row = try Self.decide(proposed, earlier: state.okRows[proposed.sha256], ledger: path)
+            if row != proposed {
+                do { try rejournal(row) } catch { throw LedgerError(path: path, reason: "journal: \(error)") }
             }
-            do { try journal(row) } catch { throw LedgerError(path: path, reason: "journal: \(error)") }
             let rest = try fileSize(state.descriptor) - state.offset
             var bytes: [UInt8] = []
             if rest > 0 {
@@ -86,9 +87,28 @@ public final class Ledger: Sendable {
                 let torn = try read(state.descriptor, from: state.offset, count: rest)
                 bytes = Array((CSV.parse(torn + [10]).restIsInsideQuotes ? "\"\r\n" : "\r\n").utf8)
             }
-            try append(bytes + row.encoded, to: state.descriptor)
+            try write(bytes + row.encoded, to: state.descriptor)
             try refresh(&state)
             return row
+        }
+    }
+
+    /// The one place a row becomes a `duplicate`: content that already has an `ok` row (another file, another
+    /// instance, this one's earlier run) points to that row. A row proposed as `duplicate` (content the
+    /// caller's index had seen) is completed from it.
+    static func decide(_ proposed: LedgerRow, earlier: LedgerRow?, ledger: String) throws(LedgerError) -> LedgerRow {
+        switch proposed.status {
+        case .rejected:
+            return proposed
+        case .ok:
+            guard let earlier, earlier.outputFile != proposed.outputFile else { return proposed }
+            return duplicate(of: earlier, for: proposed)
+        case .duplicate:
+            if !proposed.outputFile.isEmpty { return proposed }   // already decided (a journaled row, in recovery)
+            guard let earlier else {
+                throw LedgerError(path: ledger, reason: "\(proposed.inputFile) was taken as seen before, but no ok row for its content is in the ledger")
+            }
+            return duplicate(of: earlier, for: proposed)
         }
     }
 
@@ -113,12 +133,19 @@ public final class Ledger: Sendable {
 
     // MARK: File access (callers hold the lock)
 
-    private func locked<R>(_ body: (inout State) throws(LedgerError) -> R) throws(LedgerError) -> R {
+    /// Runs `body` under the `flock` (other instances) and the mutex (this one's threads); with `thenFlush`,
+    /// fsyncs the file after releasing the `flock`, still under the mutex (so the descriptor stays open).
+    private func locked<R>(thenFlush: Bool = false, _ body: (inout State) throws(LedgerError) -> R) throws(LedgerError) -> R {
         try state.withLock { state throws(LedgerError) -> R in
             try lockCurrentFile(&state)
-            defer { _ = flock(state.descriptor, LOCK_UN) }
-            try checkContents(&state)
-            return try body(&state)
+            let result: R
+            do {
+                defer { _ = flock(state.descriptor, LOCK_UN) }
+                try checkContents(&state)
+                result = try body(&state)
+            }
+            if thenFlush { try flush(state.descriptor) }
+            return result
         }
     }
 
@@ -163,9 +190,18 @@ public final class Ledger: Sendable {
 
     /// One `write` of the whole buffer (O_APPEND), then `fsync`.
     func append(_ bytes: [UInt8], to fd: Int32) throws(LedgerError) {
-        do { try syscalls.writeAll(fd, bytes, what: path) } catch {
+        try write(bytes, to: fd)
+        try flush(fd)
+    }
+
+    /// One `write` of the whole buffer (O_APPEND).
+    func write(_ bytes: [UInt8], to fd: Int32) throws(LedgerError) {
+        do { try bytes.withUnsafeBytes { buffer in Result { () throws(SystemError) in try syscalls.writeAll(fd, buffer, what: path) } }.get() } catch {
             throw LedgerError(path: path, reason: "cannot be written (\(error))")
         }
+    }
+
+    func flush(_ fd: Int32) throws(LedgerError) {
         guard syscalls.run(.fsync, { fsync(fd) }) == 0 else { throw failure("cannot be flushed") }
     }
 

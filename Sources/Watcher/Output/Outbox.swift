@@ -1,4 +1,5 @@
 import Glibc
+import Imaging
 import Screening
 
 /// Writes outbox copies durably and never over an existing file: a hidden temporary (`.tmp-<claim>.png`)
@@ -48,6 +49,15 @@ public struct Outbox: Sendable {
     /// temporary `temporary` is left in place: remove it with `discard` once the ledger row is written.
     /// A write that fails (a full disk) removes its temporary again.
     public func write(_ png: [UInt8], as name: FileName, temporary: FileName) throws(SystemError) -> FileName {
+        try png.withUnsafeBytes { bytes in Result { () throws(SystemError) in try write(bytes, as: name, temporary: temporary) } }.get()
+    }
+
+    /// The same, from an encoder's buffer (no copy of a large image's file).
+    public func write(_ png: EncodedBytes, as name: FileName, temporary: FileName) throws(SystemError) -> FileName {
+        try png.withUnsafeBytes { (bytes) throws(SystemError) in try write(bytes, as: name, temporary: temporary) }
+    }
+
+    private func write(_ png: UnsafeRawBufferPointer, as name: FileName, temporary: FileName) throws(SystemError) -> FileName {
         try folder.unlink(temporary)          // a partial one from a crash before its link
         do { try folder.writeNewFile(temporary, bytes: png) } catch {
             _ = try? folder.unlink(temporary)

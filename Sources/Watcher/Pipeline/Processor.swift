@@ -77,8 +77,8 @@ struct Processor: Sendable {
             }
         }
         let sha = FileDigest.sha256(of: bytes)
-        if !bytes.isEmpty, let earlier = ledger.earlierResult(sha256: sha) {
-            return .finished(PreparedItem(item: item, sha256: sha, bytes: bytes.count, outcome: .duplicate(of: earlier)))
+        if !bytes.isEmpty, ledger.earlierResult(sha256: sha) != nil {
+            return .finished(PreparedItem(item: item, sha256: sha, bytes: bytes.count, outcome: .seenBefore))
         }
         do {
             let header = try ImageDecoder.header(of: bytes, file: name.description, limits: limits)
@@ -138,8 +138,8 @@ struct Processor: Sendable {
         case .rejected(let reason):
             row.reason = reason
             disposition = .rejected
-        case .duplicate(let earlier):
-            row = Ledger.duplicate(of: earlier, for: row)
+        case .seenBefore:
+            row.status = .duplicate   // completed from the earlier row by the ledger
         case .incomplete(let reason):
             if handBackIncomplete(item, reason: reason) { return }
             row.reason = reason
@@ -148,12 +148,11 @@ struct Processor: Sendable {
             guard let verdict else { preconditionFailure("a decoded image reaches finish with its verdict") }
             row.width = image.width
             row.height = image.height
-            let png: [UInt8], plainPNG: [UInt8]?
+            let png: EncodedBytes, plainPNG: EncodedBytes?
             do {
-                let shown = outboxImage == .plain ? image
-                    : AnnotatedImage.render(image, verdict: verdict, policy: policy, date: String(row.time.prefix(10)))
-                png = try PNGEncoder.encode(shown)
-                plainPNG = outboxImage == .both ? try PNGEncoder.encode(image) : nil
+                png = try PNGEncoder.encodedBytes(outboxImage == .plain ? image
+                    : AnnotatedImage.render(image, verdict: verdict, policy: policy, date: String(row.time.prefix(10))))
+                plainPNG = outboxImage == .both ? try PNGEncoder.encodedBytes(image) : nil
             } catch {
                 row.reason = error.description
                 disposition = .rejected
@@ -196,18 +195,25 @@ struct Processor: Sendable {
         }
     }
 
-    /// Appends the journal's row exactly once (journaling the final row first), then finalises.
+    /// Appends the journal's row exactly once, then finalises. The journal is written (and fsynced) before
+    /// the ledger's lock is taken, so instances waiting on that lock do not wait for it; it is written again
+    /// under the lock only when the ledger decides another row (a duplicate found there).
     private func commit(_ journal: Journal, claim: ClaimedInput, recovering: Bool) throws -> LedgerRow {
+        if !recovering { try write(journal, in: claim) }
         var final = journal
         let written = try ledger.commit(journal.row, unlessPresent: recovering) { (row: LedgerRow) throws(SystemError) in
             final.row = row
-            let data: Data
-            do { data = try JSONEncoder().encode(final) } catch { throw SystemError("encode journal", claim.item.path, code: EINVAL) }
-            try claim.item.writeAtomically(Journal.fileName, bytes: Array(data))
+            try write(final, in: claim)
         }
         final.row = written
         try finalize(final, claim: claim)
         return written
+    }
+
+    private func write(_ journal: Journal, in claim: ClaimedInput) throws(SystemError) {
+        let data: Data
+        do { data = try JSONEncoder().encode(journal) } catch { throw SystemError("encode journal", claim.item.path, code: EINVAL) }
+        try claim.item.writeAtomically(Journal.fileName, bytes: Array(data))
     }
 
     /// After the row: drops a superseded own copy, the outbox temporary, moves the input, removes the item.

@@ -27,8 +27,9 @@ struct PreparedItem: Sendable {
         case image(RGBImage)
         /// Cannot be classified; the reason for the ledger.
         case rejected(String)
-        /// Same content as an earlier `ok` row.
-        case duplicate(of: LedgerRow)
+        /// Content this instance's ledger index already has an `ok` row for: not decoded or classified. The
+        /// ledger makes (under its lock) the row a `duplicate` of that earlier one.
+        case seenBefore
         /// Truncated or corrupt, but changed since the claim or modified recently: probably still being
         /// written, so it goes back to the inbox to settle again; the reason is used if it cannot.
         case incomplete(String)
