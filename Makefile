@@ -3,10 +3,22 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/xraywatch
 DATA ?= ../shared/data
 
-.PHONY: build run classify-examples test bench bench-memory fuzz evaluate models lungs refusal refusal-ood clean
+.PHONY: deps build install run classify-examples test bench bench-memory fuzz evaluate models lungs refusal refusal-ood clean
 
-build:
+## System packages (libjpeg, libpng, OpenBLAS, make, pkg-config): installs only what is missing (apt-get, as root or with sudo).
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
 	$(SWIFT) build -c release
+
+## Installs the binary as $(PREFIX)/bin/xraywatch and the bundled backbone and models (with their reports) in
+## $(PREFIX)/share/xraywatch/models, where the installed binary finds them without configuration.
+PREFIX ?= /usr/local
+install: build
+	install -D -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/xraywatch
+	install -d $(DESTDIR)$(PREFIX)/share/xraywatch/models
+	install -m 644 models/* $(DESTDIR)$(PREFIX)/share/xraywatch/models/
 
 ## The main job: watch the bundled config's inbox (spool/inbox) until Ctrl-C.
 run: build
@@ -17,7 +29,7 @@ classify-examples: build
 	$(RELEASE_BIN) classify --config config.json examples
 
 ## Unit and end-to-end tests (tests that need ../shared skip with a message where it is absent).
-test:
+test: deps
 	$(SWIFT) build
 	$(SWIFT) test
 

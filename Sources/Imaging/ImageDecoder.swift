@@ -62,11 +62,10 @@ public enum ImageDecoder {
         return ImageDecodeError(file: file, reason: .corrupt(message(of: &result)), format: format)
     }
 
-    /// Reads and decodes a file; errors name the file by its last path component.
+    /// Reads and decodes a file; errors name it by `path` as given (three `scan.png` in three folders stay apart).
     public static func decode(contentsOf path: String, limits: ImageLimits = ImageLimits()) throws(ImageDecodeError) -> RGBImage {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        let bytes = try FileReader.read(path, name: name, maxBytes: limits.maxBytes)
-        return try decode(bytes, file: name, limits: limits)
+        let bytes = try FileReader.read(path, name: path, maxBytes: limits.maxBytes)
+        return try decode(bytes, file: path, limits: limits)
     }
 
     private static func message(of result: inout cimageio_image) -> String {

@@ -74,26 +74,46 @@ public struct Configuration: Sendable {
         "batch_size", "max_pixels_in_flight", "log_level", "log_format",
     ]
 
-    /// Reads and validates a configuration file; `overrides` (command-line options) replace single keys.
-    /// Refuses unknown keys, wrong types and impossible values with an error naming the key.
+    /// Reads and validates one configuration file (no environment variables, no bundled-model search beyond
+    /// the file's own `models/` folder); `overrides` (command-line options) replace single keys.
     public static func load(from path: String, overriding overrides: ConfigurationOverrides = ConfigurationOverrides()) throws(ConfigurationError) -> Configuration {
-        let cwd = FileManager.default.currentDirectoryPath
-        let configPath = PathResolution.absolute(path, relativeTo: cwd)
+        try load(ConfigurationSources(explicitFile: path), overriding: overrides)
+    }
+
+    /// Reads and validates the configuration from its sources (see `ConfigurationSources`): every key missing
+    /// from all of them takes its documented default. Refuses unknown keys, wrong types and impossible values
+    /// with an error naming the key and where it was set.
+    public static func load(_ sources: ConfigurationSources, overriding overrides: ConfigurationOverrides = ConfigurationOverrides()) throws(ConfigurationError) -> Configuration {
+        let file = sources.configurationFile()
+        var values: [String: JSONValue] = [:]
+        if let file { values = try readObject(file) }
+        let fromEnvironment = try sources.environmentValues()
+        for (key, value) in fromEnvironment { values[key] = value }
+        for (key, value) in overrides.values(currentDirectory: sources.currentDirectory) { values[key] = value }
+        let folder = file.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? sources.currentDirectory
+        let reader = ConfigurationReader(file: file ?? Self.noFile, values: values, overridden: overrides.keys,
+                                         fromEnvironment: Set(fromEnvironment.keys).subtracting(overrides.keys), folder: folder,
+                                         modelFolders: [folder + "/models"] + sources.bundledModelFolders)
+        return try reader.configuration()
+    }
+
+    /// What `configPath` says when no file was read.
+    public static let noFile = "(no configuration file: defaults and XRAYWATCH_* variables)"
+
+    /// The JSON object of a configuration file.
+    private static func readObject(_ path: String) throws(ConfigurationError) -> [String: JSONValue] {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: configPath)) } catch {
-            throw ConfigurationError(file: configPath, key: nil, reason: "cannot be read (\(error.localizedDescription)); pass another file with --config")
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ConfigurationError(file: path, key: nil, reason: "cannot be read (\(error.localizedDescription)); pass another file with --config")
         }
         let root: JSONValue
         do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
-            throw ConfigurationError(file: configPath, key: nil, reason: "is not valid JSON (\(error))")
+            throw ConfigurationError(file: path, key: nil, reason: "is not valid JSON (\(error))")
         }
-        guard case .object(var values) = root else {
-            throw ConfigurationError(file: configPath, key: nil, reason: "must hold a JSON object, not \(root.typeName)")
+        guard case .object(let values) = root else {
+            throw ConfigurationError(file: path, key: nil, reason: "must hold a JSON object, not \(root.typeName)")
         }
-        for (key, value) in overrides.values(currentDirectory: cwd) { values[key] = value }
-        let reader = ConfigurationReader(file: configPath, values: values, overridden: overrides.keys,
-                                         folder: URL(fileURLWithPath: configPath).deletingLastPathComponent().path)
-        return try reader.configuration()
+        return values
     }
 
     /// Creates the inbox, outbox, archive, rejected, work and ledger folders when absent, and checks that the
@@ -142,7 +162,7 @@ public struct ConfigurationOverrides: Sendable {
     }
 
     /// The overridden keys.
-    var keys: Set<String> { Set(values(currentDirectory: "/").keys) }
+    public var keys: Set<String> { Set(values(currentDirectory: "/").keys) }
 
     /// Overrides as configuration values; paths made absolute against `cwd` (not the config file's folder).
     func values(currentDirectory cwd: String) -> [String: JSONValue] {

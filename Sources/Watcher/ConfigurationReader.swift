@@ -10,8 +10,19 @@ struct ConfigurationReader {
     let values: [String: JSONValue]
     /// Keys set on the command line, mentioned in errors so the user looks in the right place.
     let overridden: Set<String>
-    /// The configuration file's folder: relative paths start here.
+    /// Keys set by `XRAYWATCH_<KEY>` environment variables (mentioned in errors too).
+    var fromEnvironment: Set<String> = []
+    /// The configuration file's folder (the current folder without a file): relative paths start here.
     let folder: String
+    /// Where the bundled backbone and models are looked for, in order, for keys left out.
+    var modelFolders: [String] = []
+
+    /// Defaults of the five locations, relative to `folder`.
+    static let defaultLocations = ["inbox": "spool/inbox", "outbox": "spool/outbox", "archive": "spool/archive",
+                                   "rejected": "spool/rejected", "ledger": "spool/ledger.csv"]
+    /// File names of the bundled backbone and models in a models folder.
+    static let bundledBackbone = "vgg16_imagenet_notop.safetensors"
+    static let bundledModels = ["covid_normal.json", "covid_pneumo.json"]
 
     func configuration() throws(ConfigurationError) -> Configuration {
         let known = Set(Configuration.knownKeys)
@@ -23,14 +34,23 @@ struct ConfigurationReader {
         let archive = try location("archive")
         let rejected = try location("rejected")
         let ledger = try location("ledger")
+        let bundle = bundledModelFolder()
         let work = try optionalLocation("work") ?? inbox + "/.xraywatch-work"
         try checkFolders(inbox: inbox, others: [("outbox", outbox), ("archive", archive), ("rejected", rejected)])
         try checkLedger(ledger, inbox: inbox)
         try checkWork(work, inbox: inbox)
 
-        let backbone = try location("backbone")
+        var backbone = try optionalLocation("backbone") ?? ""
+        if backbone.isEmpty { backbone = try bundled(Self.bundledBackbone, in: bundle, key: "backbone") }
         try requireFile(backbone, key: "backbone")
-        guard case .array(let modelValues)? = values["models"] else { throw missingOrWrong("models", "an array of model manifest paths") }
+        var modelValues: [JSONValue]
+        switch values["models"] {
+        case .array(let items)?: modelValues = items
+        case nil:
+            modelValues = []
+            for name in Self.bundledModels { modelValues.append(.string(try bundled(name, in: bundle, key: "models"))) }
+        case let other?: throw error("models", "must be an array of model manifest paths, not \(other.typeName)")
+        }
         guard !modelValues.isEmpty else { throw error("models", "needs at least one model manifest") }
         var modelPaths: [String] = []
         var modelNames: [String] = []
@@ -46,9 +66,12 @@ struct ConfigurationReader {
             throw error("models", "two manifests are both named \"\(repeated)\"; model names must be unique")
         }
 
-        let lungs = try optionalLocation("lungs")
+        // The bundled segmenter and refusal check come with the bundled models: a configuration that names its
+        // own models names these too (or gets none).
+        let modelsBundled = values["models"] == nil
+        let lungs = try optionalLocation("lungs", bundled: modelsBundled ? "lungs.json" : nil, in: bundle)
         if let lungs { try requireFile(lungs, key: "lungs") }
-        let refusal = try optionalLocation("refusal")
+        let refusal = try optionalLocation("refusal", bundled: modelsBundled && lungs != nil ? "refusal.json" : nil, in: bundle)
         if let refusal {
             if lungs == nil { throw error("refusal", "needs the lung segmenter: set \"lungs\" too") }
             try requireFile(refusal, key: "refusal")
@@ -102,9 +125,32 @@ struct ConfigurationReader {
 
     // MARK: Locations
 
+    /// One of the five locations, its default when absent.
     private func location(_ key: String) throws(ConfigurationError) -> String {
-        guard let path = try optionalLocation(key) else { throw missingOrWrong(key, "a path") }
-        return path
+        if let path = try optionalLocation(key) { return path }
+        return PathResolution.canonical(PathResolution.absolute(Self.defaultLocations[key]!, relativeTo: folder))
+    }
+
+    /// The first models folder holding the bundled backbone (nil when none does).
+    private func bundledModelFolder() -> String? {
+        modelFolders.first { FileManager.default.fileExists(atPath: $0 + "/" + Self.bundledBackbone) }
+    }
+
+    /// A bundled file for a key the configuration leaves out.
+    private func bundled(_ name: String, in bundle: String?, key: String) throws(ConfigurationError) -> String {
+        guard let bundle else {
+            throw error(key, "is not set, and no bundled \(Self.bundledBackbone) was found in \(modelFolders.joined(separator: ", "))")
+        }
+        return bundle + "/" + name
+    }
+
+    /// An optional file: its path when set, none for JSON `null`, and when absent the bundled `name` if given
+    /// and the bundle has it.
+    private func optionalLocation(_ key: String, bundled name: String?, in bundle: String?) throws(ConfigurationError) -> String? {
+        if values[key] == .null { return nil }
+        if let path = try optionalLocation(key) { return path }
+        guard let name, let bundle, FileManager.default.fileExists(atPath: bundle + "/" + name) else { return nil }
+        return bundle + "/" + name
     }
 
     private func optionalLocation(_ key: String) throws(ConfigurationError) -> String? {
@@ -226,14 +272,10 @@ struct ConfigurationReader {
 
     // MARK: Errors
 
-    private func missingOrWrong(_ key: String, _ expected: String) -> ConfigurationError {
-        if let value = values[key] { return error(key, "must be \(expected), not \(value.typeName)") }
-        return error(key, "is missing; it must be \(expected)")
-    }
-
     private func error(_ key: String, _ reason: String) -> ConfigurationError {
         let root = String(key.prefix { $0 != "." && $0 != "[" })
-        let origin = overridden.contains(root) ? " (set on the command line)" : ""
+        let origin = overridden.contains(root) ? " (set on the command line)"
+            : fromEnvironment.contains(root) ? " (set by \(ConfigurationSources.variable(for: root)))" : ""
         return ConfigurationError(file: file, key: key, reason: reason + origin)
     }
 }

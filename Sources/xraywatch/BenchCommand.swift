@@ -22,7 +22,7 @@ struct Bench: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, screener) = try engine.load()
-        let files = InputFiles.expand(images)
+        let files = InputFiles.expand(images).files
         let report = try Benchmark(screener: screener, repetitions: repetitions)
             .run(imageFiles: files, limits: configuration.imageLimits)
         if json {

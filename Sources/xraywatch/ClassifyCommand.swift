@@ -8,7 +8,7 @@ import Watcher
 struct Classify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Screen image files and print one line (or JSON object) per file.",
-        discussion: "Models, policy, thresholds and limits come from the configuration file. Exit status 1 if any file failed (after all the others were screened). A screening aid, never a diagnosis.")
+        discussion: "Models, policy, thresholds and limits come from the configuration file. Exit status 1 if any file failed or a folder held no image (after all the others were screened). A screening aid, never a diagnosis.")
 
     @OptionGroup var engine: EngineOptions
 
@@ -18,7 +18,7 @@ struct Classify: AsyncParsableCommand {
     @Option(help: "Also write each image with its lung outline drawn, as DIR/<file name>.lungs.png (needs the lung segmenter, config key lungs).")
     var overlay: String?
 
-    @Argument(help: "Image files (any name: decoding goes by content), or folders whose .png/.jpg/.jpeg/.jfif files are screened.")
+    @Argument(help: "Image files (any name: decoding goes by content), or folders whose .png/.jpg/.jpeg/.jfif files are screened, sub-folders included.")
     var files: [String]
 
     func validate() throws {
@@ -30,8 +30,13 @@ struct Classify: AsyncParsableCommand {
         if overlay != nil && screener.segmenter == nil {
             throw ValidationError("--overlay needs the lung segmenter: set \"lungs\" in \(configuration.configPath)")
         }
+        let inputs = InputFiles.expand(files)
         var failed = false
-        for chunk in InputFiles.expand(files).chunked(into: configuration.batchSize) {
+        for folder in inputs.foldersWithoutImages {
+            FileHandle.standardError.write(Data("xraywatch classify: \(folder): no image files (\(InputFiles.imageExtensions.sorted().map { "." + $0 }.joined(separator: ", "))) in it or its sub-folders\n".utf8))
+            failed = true
+        }
+        for chunk in inputs.files.chunked(into: configuration.batchSize) {
             let lines = ScreeningRun.screen(chunk, with: screener, limits: configuration.imageLimits) { file, image, verdict in
                 guard let overlay, let lungs = verdict.lungs else { return }
                 do {

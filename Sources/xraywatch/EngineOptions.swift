@@ -4,15 +4,15 @@ import Watcher
 
 /// Options shared by the commands that load the models: which configuration, and single-key overrides.
 struct EngineOptions: ParsableArguments {
-    @Option(help: "Configuration file (models, policy, thresholds, limits).")
-    var config = "config.json"
+    @Option(help: "Configuration file (models, policy, thresholds, limits); default: $XRAYWATCH_CONFIG, ./config.json, ~/.config/xraywatch/config.json, /etc/xraywatch/config.json, else the defaults.")
+    var config: String?
 
     @Option(help: "Decision policy: both, either, or a model name (overrides the configuration).")
     var policy: String?
 
     /// Reads the configuration and loads the backbone and models; errors name the file or key at fault.
     func load() throws -> (Configuration, Screener) {
-        let configuration = try Configuration.load(from: config, overriding: ConfigurationOverrides(policy: policy))
+        let configuration = try ConfigurationLoader.load(file: config, overrides: ConfigurationOverrides(policy: policy))
         let screener = try Screener.load(backbonePath: configuration.backbonePath,
                                          modelPaths: configuration.modelPaths,
                                          decision: configuration.decision,

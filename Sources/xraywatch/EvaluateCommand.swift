@@ -20,7 +20,7 @@ struct Evaluate: AsyncParsableCommand {
     var models: [String] = []
     @Option(name: .customLong("models"), help: "Model manifests, comma-separated.")
     var modelList: String?
-    @Option(help: "Watcher configuration: evaluates its models, backbone, policy and thresholds.")
+    @Option(help: "Watcher configuration: evaluates its models, backbone, policy and thresholds (without --model: the one `classify` would use).")
     var config: String?
     @Option(help: "VGG16 backbone safetensors file (default: the configuration's, else models/vgg16_imagenet_notop.safetensors).")
     var backbone: String?
@@ -44,17 +44,19 @@ struct Evaluate: AsyncParsableCommand {
         options.backbonePath = backbone ?? "models/vgg16_imagenet_notop.safetensors"
         options.policy = policy
         options.segmenterPath = lungs ?? "models/lungs.json"
-        if let config {
-            let configuration: Configuration
-            do { configuration = try Configuration.load(from: config, overriding: ConfigurationOverrides(policy: policy)) } catch {
-                throw ValidationError(error.description)
-            }
+        if config != nil || options.modelPaths.isEmpty {
+            // --config, or without any --model the configuration found as `classify` finds it.
+            let configuration = try ConfigurationLoader.load(file: config, overrides: ConfigurationOverrides(policy: policy))
             options.modelPaths += configuration.modelPaths
             options.backbonePath = backbone ?? configuration.backbonePath
             options.segmenterPath = lungs ?? configuration.lungsPath ?? options.segmenterPath
             options.policy = configuration.decision.policy.description
             options.refusalPath = configuration.refusalPath
             options.thresholds = configuration.decision.thresholds
+        } else if let found = try? ConfigurationLoader.load(file: nil) {
+            // Models named on the command line: the backbone and segmenter default to the bundled ones.
+            options.backbonePath = backbone ?? found.backbonePath
+            options.segmenterPath = lungs ?? found.lungsPath ?? options.segmenterPath
         }
         for item in thresholds {
             let parts = item.split(separator: "=", maxSplits: 1)
@@ -76,7 +78,7 @@ struct Evaluate: AsyncParsableCommand {
             if !result.skipped.isEmpty { print("skipped \(result.skipped.count) undecodable files (listed in the report)") }
             print("report \(files.html)")
         } catch {
-            throw ValidationError(error.description)
+            throw RuntimeFailure(error)
         }
     }
 }

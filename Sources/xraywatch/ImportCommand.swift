@@ -46,7 +46,7 @@ struct ImportDataset: AsyncParsableCommand {
             print("label \(job.effectiveLabel): \(summary.selected) selected, \(summary.heldOut) held out, \(summary.written) written, \(summary.alreadyPresent) already present, \(summary.missing.count) missing")
             print("wrote \(manifest ?? outputFolder! + "/" + job.effectiveLabel)")
         } catch {
-            throw ValidationError(error.description)
+            throw RuntimeFailure(error)
         }
     }
 }

@@ -6,15 +6,44 @@ enum InputFiles {
     /// (decoding goes by content, not by extension).
     static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "jfif"]
 
-    /// Files as given; a folder stands for its non-hidden images, sorted by name (not recursive).
-    static func expand(_ paths: [String]) -> [String] {
-        paths.flatMap { path -> [String] in
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue,
-                  let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [path] }
-            return names.filter { !$0.hasPrefix(".") && imageExtensions.contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) }.sorted()
-                .map { URL(fileURLWithPath: path).appendingPathComponent($0).path }
+    /// The files to screen, and the folders that held none.
+    struct Expansion {
+        var files: [String] = []
+        var foldersWithoutImages: [String] = []
+    }
+
+    /// Files as given; a folder stands for the non-hidden images in it and in its sub-folders (class
+    /// folders such as `covid/`, `normal/`), sorted by path. Paths keep the spelling the user gave.
+    static func expand(_ paths: [String]) -> Expansion {
+        var expansion = Expansion()
+        for path in paths {
+            guard isFolder(path) else { expansion.files.append(path); continue }
+            let found = images(under: path)
+            if found.isEmpty { expansion.foldersWithoutImages.append(path) }
+            expansion.files += found
         }
+        return expansion
+    }
+
+    private static func images(under folder: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let base = folder.hasSuffix("/") ? folder : folder + "/"
+        return names.filter { !$0.hasPrefix(".") }.sorted().flatMap { name -> [String] in
+            let path = base + name
+            if isRealFolder(path) { return images(under: path) }
+            return imageExtensions.contains(URL(fileURLWithPath: name).pathExtension.lowercased()) ? [path] : []
+        }
+    }
+
+    /// A folder, or a symbolic link to one (a path the user gave).
+    private static func isFolder(_ path: String) -> Bool {
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+    }
+
+    /// A folder itself, not a link to one: links inside a tree are not followed (no cycles).
+    private static func isRealFolder(_ path: String) -> Bool {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeDirectory
     }
 }
 

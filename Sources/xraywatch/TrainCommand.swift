@@ -128,7 +128,7 @@ struct Train: AsyncParsableCommand {
             try options.augmentation.validate()
             report = try await TrainingRun(options: options).run(console: console, extractionProgress: ProgressReporter(title: "features"))
         } catch {
-            throw ValidationError(error.description)
+            throw RuntimeFailure(error)
         }
         let extraction = report.extraction
         var lines = ["model \(report.model.manifest) (labels \(report.labels.joined(separator: ",")), positive \(report.positiveLabel))"]

@@ -18,8 +18,8 @@ struct Watch: AsyncParsableCommand {
         override single keys. SIGTERM and SIGINT finish the files in hand and exit 0.
         """)
 
-    @Option(help: "Configuration file (paths in it are relative to its folder).")
-    var config = "config.json"
+    @Option(help: "Configuration file (paths in it are relative to its folder); default: $XRAYWATCH_CONFIG, ./config.json, ~/.config/xraywatch/config.json, /etc/xraywatch/config.json, else the defaults.")
+    var config: String?
     @Option(help: "Inbox folder (overrides `inbox`).") var inbox: String?
     @Option(help: "Outbox folder (overrides `outbox`).") var outbox: String?
     @Option(help: "Archive folder for processed inputs (overrides `archive`).") var archive: String?
@@ -40,7 +40,7 @@ struct Watch: AsyncParsableCommand {
             inbox: inbox, outbox: outbox, archive: archive, rejected: rejected, ledger: ledger,
             pollSeconds: pollSeconds, settleSeconds: settleSeconds, policy: policy,
             after: deleteAfter ? .delete : nil, logLevel: logLevel, logFormat: logFormat)
-        let configuration = try Configuration.load(from: config, overriding: overrides)
+        let configuration = try ConfigurationLoader.load(file: config, overrides: overrides)
         LoggingSystem.bootstrap { label in
             StderrLogHandler(label: label, format: configuration.logFormat, level: configuration.logLevel)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NeuralEngine
+import Screening
 
 /// `xraywatch`: screens chest X-rays for COVID-19. A screening and teaching tool, never a diagnosis.
 @main
@@ -7,6 +8,7 @@ struct XRayWatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "xraywatch",
         abstract: "Screen chest X-rays for COVID-19 (a screening and teaching tool, never a diagnosis).",
+        version: ProgramVersion.text,
         subcommands: [Watch.self, Classify.self, Train.self, TrainLungs.self, TrainRefusal.self, Evaluate.self, ImportDataset.self, Bench.self]
     )
 

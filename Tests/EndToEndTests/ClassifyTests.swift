@@ -57,14 +57,67 @@ struct ClassifyTests {
         // `either` is positive whenever `both` is.
         if both.stdout.contains("POSITIVE") { #expect(either.stdout.contains("POSITIVE")) }
         let unknown = try Fixtures.runBinary(["classify", "--policy", "nonsense", image])
-        #expect(unknown.status != 0)
+        #expect(unknown.status == 64, "a bad option value is a usage error")
         #expect(unknown.stderr.contains("policy"))
     }
 
-    @Test func aMissingConfigurationIsAClearError() throws {
+    @Test func aMissingConfigurationIsARuntimeErrorNamingIt() throws {
         let run = try Fixtures.runBinary(["classify", "--config", "/nonexistent/config.json", "x.png"])
-        #expect(run.status != 0)
+        #expect(run.status == 1, "the command was typed right; the file is not there")
         #expect(run.stderr.contains("/nonexistent/config.json"))
+        #expect(!run.stderr.contains("USAGE"))
+    }
+
+    /// From a folder with no config.json, with a HOME that has none either: the bundled models are found.
+    @Test func classifyWorksFromAnyFolderAndNamesFilesAsGiven() throws {
+        let folder = try Fixtures.makeTemporaryDirectory("anywhere")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let names = try exampleImages()
+        for (index, name) in names.prefix(2).enumerated() {
+            let classFolder = folder.appendingPathComponent(index == 0 ? "covid" : "normal/deeper")
+            try FileManager.default.createDirectory(at: classFolder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: examples.appendingPathComponent(name), to: classFolder.appendingPathComponent(name))
+        }
+        let run = try Fixtures.runBinary(["classify", "--json", "."], in: folder, environment: ["HOME": folder.path, "XRAYWATCH_CONFIG": ""])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let files = try run.stdout.split(separator: "\n").map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["file"] as? String
+        }
+        #expect(files == ["./covid/\(names[0])", "./normal/deeper/\(names[1])"], "sub-folders searched, paths as given")
+    }
+
+    @Test func aFolderWithoutImagesIsAnErrorNotSilence() throws {
+        let folder = try Fixtures.makeTemporaryDirectory("empty")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("notes".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        let run = try Fixtures.runBinary(["classify", folder.path])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("\(folder.path): no image files"))
+        #expect(run.stdout.isEmpty)
+    }
+}
+
+/// The command line's contract: version, usage errors (64) apart from runtime failures (1).
+struct CommandLineTests {
+    @Test func versionIsPrinted() throws {
+        let run = try Fixtures.runBinary(["--version"])
+        #expect(run.status == 0)
+        #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines).range(of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil, "\(run.stdout)")
+    }
+
+    @Test func usageErrorsExit64AndPrintUsage() throws {
+        let run = try Fixtures.runBinary(["classify"])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("USAGE") || run.stderr.contains("Usage"))
+        let unknown = try Fixtures.runBinary(["watch", "--no-such-option"])
+        #expect(unknown.status == 64)
+    }
+
+    @Test func aFailureWhileRunningExits1WithoutUsageText() throws {
+        let run = try Fixtures.runBinary(["import-dataset", "--metadata", "/nonexistent/metadata.csv", "--images", "/nonexistent", "--manifest", "/tmp/never.csv"])
+        #expect(run.status == 1, "stderr: \(run.stderr)")
+        #expect(run.stderr.contains("/nonexistent/metadata.csv"))
+        #expect(!run.stderr.contains("USAGE") && !run.stderr.contains("Usage:"))
     }
 }
 

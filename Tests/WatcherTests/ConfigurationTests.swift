@@ -117,12 +117,15 @@ struct ConfigurationSandbox {
         #expect(error.key == expectedKey)
     }
 
-    @Test func missingRequiredKeyIsNamed() throws {
+    @Test func everyMissingLocationTakesItsDefaultBesideTheFile() throws {
         let sandbox = try ConfigurationSandbox()
         defer { sandbox.remove() }
-        let error = try #require(sandbox.error(["ledger": nil]))
-        #expect(error.key == "ledger")
-        #expect(error.reason.contains("missing"))
+        let configuration = try sandbox.load(["inbox": "\"in\"", "outbox": nil, "archive": nil, "rejected": nil, "ledger": nil])
+        let root = PathResolution.canonical(sandbox.root.path)
+        #expect(configuration.inboxPath == root + "/in")
+        #expect(configuration.outboxPath == root + "/spool/outbox")
+        #expect(configuration.ledgerPath == root + "/spool/ledger.csv")
+        #expect(configuration.batchSize == 8 && configuration.settleSeconds == 1 && configuration.decision.policy == .both)
     }
 
     @Test func outboxInsideInboxIsRefused() throws {
@@ -180,5 +183,94 @@ struct ConfigurationSandbox {
                      configuration.rejectedPath, configuration.workPath] {
             #expect(FileManager.default.fileExists(atPath: path))
         }
+    }
+}
+
+/// Configuration from anywhere: the file's places, `XRAYWATCH_*` variables, the bundled models.
+@Suite struct ConfigurationSourcesTests {
+    /// A folder laid out like an installation: `share/models` with the bundled backbone and models.
+    static func bundle(in root: URL) throws -> String {
+        let models = root.appendingPathComponent("share/models")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        try Data("weights".utf8).write(to: models.appendingPathComponent("vgg16_imagenet_notop.safetensors"))
+        for name in ["covid_normal", "covid_pneumo"] {
+            try Data(ConfigurationSandbox.manifest(name: name).utf8).write(to: models.appendingPathComponent("\(name).json"))
+        }
+        try Data("{}".utf8).write(to: models.appendingPathComponent("lungs.json"))
+        return models.path
+    }
+
+    @Test func theFirstExistingPlaceIsReadAndAnExplicitOneWins() throws {
+        let root = try Fixtures.makeTemporaryDirectory("config-places")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let home = root.appendingPathComponent("home"), work = root.appendingPathComponent("work")
+        try FileManager.default.createDirectory(at: home.appendingPathComponent(".config/xraywatch"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let user = home.appendingPathComponent(".config/xraywatch/config.json").path
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: user))
+        var sources = ConfigurationSources(explicitFile: nil, environment: ["HOME": home.path], currentDirectory: work.path)
+        #expect(sources.configurationFile() == user, "no ./config.json: the user's")
+        try Data("{}".utf8).write(to: work.appendingPathComponent("config.json"))
+        #expect(sources.configurationFile() == work.path + "/config.json", "./config.json before the user's")
+        sources.environment["XRAYWATCH_CONFIG"] = "other.json"
+        #expect(sources.configurationFile() == work.path + "/other.json", "XRAYWATCH_CONFIG before both")
+        sources.explicitFile = "/x/given.json"
+        #expect(sources.configurationFile() == "/x/given.json", "--config before everything")
+        #expect(ConfigurationSources(explicitFile: nil, environment: ["HOME": "/nonexistent"], currentDirectory: "/nonexistent").configurationFile() == nil)
+    }
+
+    @Test func withoutAnyFileTheDefaultsAndTheBundledModelsAreUsed() throws {
+        let root = try Fixtures.makeTemporaryDirectory("config-none")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let models = try Self.bundle(in: root)
+        let sources = ConfigurationSources(explicitFile: nil, environment: ["HOME": root.path], currentDirectory: root.path,
+                                           bundledModelFolders: [root.path + "/nowhere", models])
+        let configuration = try Configuration.load(sources)
+        #expect(configuration.configPath == Configuration.noFile)
+        #expect(configuration.backbonePath == models + "/vgg16_imagenet_notop.safetensors")
+        #expect(configuration.modelPaths == [models + "/covid_normal.json", models + "/covid_pneumo.json"])
+        #expect(configuration.lungsPath == models + "/lungs.json", "a bundled segmenter is used when the configuration leaves lungs out")
+        #expect(configuration.refusalPath == nil, "no bundled refusal check here")
+        #expect(configuration.inboxPath.hasSuffix("/spool/inbox"))
+        // No bundle anywhere: the error names the key and where it looked.
+        let error = #expect(throws: ConfigurationError.self) {
+            try Configuration.load(ConfigurationSources(explicitFile: nil, environment: ["HOME": root.path], currentDirectory: root.path + "/empty"))
+        }
+        #expect(error?.key == "backbone")
+        #expect(error?.reason.contains("no bundled vgg16_imagenet_notop.safetensors") == true)
+    }
+
+    @Test func everyKeyCanBeSetByAVariableAndErrorsNameIt() throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        _ = try sandbox.load()
+        let file = sandbox.root.appendingPathComponent("config.json").path
+        let cwd = PathResolution.canonical(sandbox.root.path) + "/elsewhere"
+        let environment = ["XRAYWATCH_INBOX": "drop", "XRAYWATCH_BATCH_SIZE": "16", "XRAYWATCH_POLICY": "either",
+                           "XRAYWATCH_IGNORE": "[\"*.tmp\"]", "XRAYWATCH_SHARED": "not a key, left alone"]
+        let configuration = try Configuration.load(ConfigurationSources(explicitFile: file, environment: environment, currentDirectory: cwd))
+        #expect(configuration.inboxPath == cwd + "/drop", "relative to the current folder, not the file's")
+        #expect(configuration.batchSize == 16)
+        #expect(configuration.decision.policy == .either)
+        #expect(configuration.ignorePatterns == ["*.tmp"])
+        // Command-line options beat variables.
+        let overridden = try Configuration.load(ConfigurationSources(explicitFile: file, environment: environment, currentDirectory: cwd),
+                                                overriding: ConfigurationOverrides(policy: "both"))
+        #expect(overridden.decision.policy == .both)
+        let error = #expect(throws: ConfigurationError.self) {
+            try Configuration.load(ConfigurationSources(explicitFile: file, environment: ["XRAYWATCH_BATCH_SIZE": "0"], currentDirectory: cwd))
+        }
+        #expect(error?.key == "batch_size")
+        #expect(error?.reason.contains("set by XRAYWATCH_BATCH_SIZE") == true)
+    }
+
+    @Test func nullTurnsTheBundledSegmenterOff() throws {
+        let root = try Fixtures.makeTemporaryDirectory("config-null")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let models = try Self.bundle(in: root)
+        let file = root.appendingPathComponent("config.json").path
+        try Data("{\"lungs\": null}".utf8).write(to: URL(fileURLWithPath: file))
+        let configuration = try Configuration.load(ConfigurationSources(explicitFile: file, currentDirectory: root.path, bundledModelFolders: [models]))
+        #expect(configuration.lungsPath == nil)
     }
 }

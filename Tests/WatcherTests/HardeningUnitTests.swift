@@ -40,6 +40,17 @@ import TestSupport
         #expect(Set(lines.map(\.count)).count == 1, "\(lines)")
     }
 
+    @Test func jsonLinesKeepNumbersAsNumbers() throws {
+        let line = StderrLogHandler.jsonLine(time: "T", level: .info, message: "ok a.png", metadata: [
+            "prob": .stringConvertible(96), "covid_normal": .stringConvertible(0.97), "input": "a.png", "elapsed_ms": .stringConvertible(120),
+        ])
+        let object = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["prob"] as? Int == 96)
+        #expect(object["covid_normal"] as? Double == 0.97)
+        #expect(object["input"] as? String == "a.png")
+        #expect(line.contains("\"prob\":96") && line.contains("\"elapsed_ms\":120"), "\(line)")
+    }
+
     @Test func controlCharactersInAMessageCannotStartALine() {
         let line = StderrLogHandler.textLine(time: "T", level: .warning,
                                              message: "rejected evil\n2026-01-01T00:00:00Z error forged\r\u{1B}[31m\u{85}\u{2028}x\\y")

@@ -28,14 +28,38 @@ public struct StderrLogHandler: LogHandler {
         case .text:
             line = Self.textLine(time: time, level: event.level, message: "\(event.message)")
         case .json:
-            var object: [String: String] = [:]
-            for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { object[key] = "\(value)" }
-            object["time"] = time
-            object["level"] = event.level.rawValue
-            object["message"] = "\(event.message)"
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            line = String(decoding: data, as: UTF8.self) + "\n"
+            line = Self.jsonLine(time: time, level: event.level, message: "\(event.message)",
+                                 metadata: metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }))
         }
         FileHandle.standardError.write(Data(line.utf8))
+    }
+}
+
+extension StderrLogHandler {
+    /// One JSON log line: the metadata as fields, plus `time`, `level` and `message`.
+    static func jsonLine(time: String, level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
+        var object: [String: Any] = metadata.mapValues(jsonValue)
+        object["time"] = time
+        object["level"] = level.rawValue
+        object["message"] = message
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// A metadata value as JSON: numbers and booleans given as `.stringConvertible` stay numbers and booleans
+    /// (`"prob": 96`, not `"prob": "96"`); text stays text.
+    static func jsonValue(_ value: Logger.MetadataValue) -> Any {
+        switch value {
+        case .string(let text): return text
+        case .stringConvertible(let convertible):
+            switch convertible {
+            case let number as Int: return number
+            case let number as Double: return number.isFinite ? number : "\(number)"
+            case let flag as Bool: return flag
+            default: return "\(convertible)"
+            }
+        case .array(let items): return items.map(jsonValue)
+        case .dictionary(let entries): return entries.mapValues(jsonValue)
+        }
     }
 }

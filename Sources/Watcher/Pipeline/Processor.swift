@@ -239,18 +239,18 @@ struct Processor: Sendable {
     private func report(_ row: LedgerRow) {
         var metadata: Logger.Metadata = [
             "input": "\(row.inputFile)", "status": "\(row.status.rawValue)", "sha256": "\(row.sha256.prefix(12))",
-            "elapsed_ms": "\(row.elapsedMilliseconds)",
+            "elapsed_ms": .stringConvertible(row.elapsedMilliseconds),
         ]
         let scores = row.scores.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.3f", $0.value))" }.joined(separator: ", ")
         switch row.status {
         case .ok, .duplicate:
             metadata["output"] = "\(row.outputFile)"
             metadata["result"] = "\(row.result)"
-            metadata["prob"] = "\(row.prob ?? 0)"
-            for (model, score) in row.scores { metadata[model] = "\(score)" }
+            metadata["prob"] = .stringConvertible(row.prob ?? 0)
+            for (model, score) in row.scores { metadata[model] = .stringConvertible(score) }
             var lungs = ""
             if let area = row.lungArea {
-                metadata["lung_area"] = "\(area)"
+                metadata["lung_area"] = .stringConvertible(area)
                 metadata["lungs"] = "\(row.lungs)"
                 lungs = row.lungs == "found" ? String(format: "; lungs %.1f %%", 100 * area) : "; lungs \(row.lungs)"
             }

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// A failure while running a command (a file that cannot be read, a full disk, a bad dataset), as opposed to a
+/// usage error: printed as `Error: <description>` with exit status 1, never with the usage text (exit 64 is
+/// for `ValidationError`, what the user typed).
+struct RuntimeFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ error: any Error) { description = "\(error)" }
+}
