@@ -27,6 +27,13 @@ let package = Package(
             name: "CImageIO",
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]
         ),
+        // C++ shim over DCMTK (Debian libdcmtk-dev): DICOM decoding, with every DCMTK status and exception kept inside.
+        // Linked by name: Debian's dcmtk.pc requires sndfile.pc, which is not installed with it.
+        .target(
+            name: "CDicom",
+            linkerSettings: ["dcmimgle", "dcmjpeg", "dcmjpls", "dcmdata", "oflog", "ofstd", "ijg8", "ijg12", "ijg16", "dcmtkcharls"]
+                .map { .linkedLibrary($0) }
+        ),
         // OpenBLAS, found through pkg-config.
         .systemLibrary(
             name: "COpenBLAS",
@@ -34,7 +41,7 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         // Decoding, encoding and preprocessing radiographs.
-        .target(name: "Imaging", dependencies: ["CImageIO"], swiftSettings: optimisedEvenInDebug),
+        .target(name: "Imaging", dependencies: ["CImageIO", "CDicom"], swiftSettings: optimisedEvenInDebug),
         // Tensors, safetensors files, the VGG16 backbone and head layers on OpenBLAS.
         .target(name: "NeuralEngine", dependencies: ["COpenBLAS"], swiftSettings: optimisedEvenInDebug),
         // Model manifests, loading, the two-model decision.
@@ -76,7 +83,7 @@ let package = Package(
             ]
         ),
         // Paths to the repository, ../shared and temporary folders, for all test targets.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CDicom"], path: "Tests/TestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralEngineTests", dependencies: ["NeuralEngine", "Imaging", "TestSupport"]),
         .testTarget(name: "ScreeningTests", dependencies: ["Screening", "Imaging", "TestSupport"]),

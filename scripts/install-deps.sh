@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make deps`: installs the system packages xraywatch builds against, and only those missing.
-# Checks with pkg-config (libjpeg, libpng, openblas) and for the make and pkg-config commands; installs what is
+# Checks with pkg-config (libjpeg, libpng, openblas), for DCMTK's headers (Debian's dcmtk.pc is unusable: it
+# requires sndfile.pc) and for the make and pkg-config commands; installs what is
 # missing with apt-get, as root or through sudo, saying first what it installs. Debian and Ubuntu only; elsewhere
 # it says which libraries to install. Swift itself must already be on the PATH.
 set -euo pipefail
@@ -14,9 +15,10 @@ have() {   # pkg-config module, or the Debian package when pkg-config itself is 
 have libjpeg libjpeg-dev || missing+=(libjpeg-dev)
 have libpng libpng-dev || missing+=(libpng-dev)
 have openblas libopenblas-dev || missing+=(libopenblas-dev)
+[ -f /usr/include/dcmtk/dcmdata/dctk.h ] || missing+=(libdcmtk-dev)
 
 if [ ${#missing[@]} -eq 0 ]; then
-    echo "deps: all there (make, pkg-config, libjpeg, libpng, openblas)"
+    echo "deps: all there (make, pkg-config, libjpeg, libpng, openblas, dcmtk)"
     exit 0
 fi
 echo "deps: installing ${missing[*]}"

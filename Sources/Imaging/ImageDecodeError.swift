@@ -7,6 +7,7 @@ public struct ImageDecodeError: Error, Sendable, Equatable, CustomStringConverti
         case tooLarge(width: Int, height: Int, maxPixels: Int)
         case fileTooLarge(bytes: Int, maxBytes: Int)
         case corrupt(String)                    // decoder's own message, e.g. "Premature end of JPEG file"
+        case refused(String)                    // a valid DICOM object that is not one greyscale radiograph (why)
     }
     public let file: String
     public let reason: Reason
@@ -35,13 +36,15 @@ public struct ImageDecodeError: Error, Sendable, Equatable, CustomStringConverti
         case .unreadable(let why):
             return "cannot be read (\(why))"
         case .notAnImage:
-            return "not a PNG or JPEG image"
+            return "not a PNG, JPEG or DICOM image"
         case .tooLarge(let width, let height, let maxPixels):
             return "\(width)x\(height) pixels is over the limit of \(maxPixels) pixels"
         case .fileTooLarge(let bytes, let maxBytes):
             return "\(bytes) bytes is over the limit of \(maxBytes) bytes"
         case .corrupt(let message):
             return "truncated or corrupt \(format?.rawValue ?? "image") (\(message))"
+        case .refused(let message):
+            return "\(format?.rawValue ?? "image") object not screened: \(message)"
         }
     }
 }

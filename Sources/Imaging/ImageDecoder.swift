@@ -1,12 +1,28 @@
 import CImageIO
 
 /// Decodes PNG and JPEG radiographs to 8-bit RGB exactly as OpenCV's `imread(IMREAD_COLOR)` would
-/// (EXIF orientation applied, alpha dropped, 16-bit reduced to the high byte), with typed errors.
+/// (EXIF orientation applied, alpha dropped, 16-bit reduced to the high byte), and DICOM radiographs as
+/// displayed (`DicomDecoder`), with typed errors.
 public enum ImageDecoder {
     /// Decodes PNG or JPEG by content; `file` is only used in errors. The header is read first, so the
     /// pixels are decoded straight into the returned image's storage (one full-size buffer, not two).
     public static func decode(_ bytes: [UInt8], file: String, limits: ImageLimits = ImageLimits()) throws(ImageDecodeError) -> RGBImage {
+        try decodeWithAttributes(bytes, file: file, limits: limits).image
+    }
+
+    /// A decoded image, with the DICOM attributes screening uses when it came from a DICOM file.
+    public struct Decoded: Sendable {
+        public let image: RGBImage
+        public let dicom: DicomAttributes?
+    }
+
+    /// Decodes PNG, JPEG or DICOM by content, keeping a DICOM file's attributes (view, body part, UIDs).
+    public static func decodeWithAttributes(_ bytes: [UInt8], file: String, limits: ImageLimits = ImageLimits()) throws(ImageDecodeError) -> Decoded {
         let (format, width, height) = try header(of: bytes, file: file, limits: limits)
+        if format == .dicom {
+            let (image, attributes) = try DicomDecoder.decode(bytes, file: file, limits: limits)
+            return Decoded(image: image, dicom: attributes)
+        }
         var result = cimageio_image()
         var status = CIMAGEIO_OK
         let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, initialized in
@@ -16,7 +32,7 @@ public enum ImageDecoder {
             initialized = status == CIMAGEIO_OK ? buffer.count : 0
         }
         guard status == CIMAGEIO_OK else { throw failure(status, &result, file: file, format: format, limits: limits) }
-        return RGBImage(width: width, height: height, pixels: pixels).reoriented(exif: Int(result.exif_orientation))
+        return Decoded(image: RGBImage(width: width, height: height, pixels: pixels).reoriented(exif: Int(result.exif_orientation)), dicom: nil)
     }
 
     /// The stored width and height (before EXIF rotation) from the header alone, with the format, after the
@@ -29,6 +45,10 @@ public enum ImageDecoder {
         }
         guard let format = ImageFormat(sniffing: bytes) else {
             throw ImageDecodeError(file: file, reason: .notAnImage)
+        }
+        if format == .dicom {
+            let header = try DicomDecoder.header(of: bytes, file: file, limits: limits)
+            return (format, header.width, header.height)
         }
         // A pixel limit of 0 makes the shim stop after the header, reporting the size as "too large".
         var result = cimageio_image()
@@ -46,6 +66,7 @@ public enum ImageDecoder {
             switch format {
             case .png: cimageio_decode_png(buffer.baseAddress, buffer.count, Int64(maxPixels), &result)
             case .jpeg: cimageio_decode_jpeg(buffer.baseAddress, buffer.count, Int64(maxPixels), &result)
+            case .dicom: preconditionFailure("DICOM goes through DicomDecoder")
             }
         }
     }
@@ -64,8 +85,13 @@ public enum ImageDecoder {
 
     /// Reads and decodes a file; errors name it by `path` as given (three `scan.png` in three folders stay apart).
     public static func decode(contentsOf path: String, limits: ImageLimits = ImageLimits()) throws(ImageDecodeError) -> RGBImage {
+        try decodeWithAttributes(contentsOf: path, limits: limits).image
+    }
+
+    /// Reads and decodes a file, keeping a DICOM file's attributes; errors name it by `path` as given.
+    public static func decodeWithAttributes(contentsOf path: String, limits: ImageLimits = ImageLimits()) throws(ImageDecodeError) -> Decoded {
         let bytes = try FileReader.read(path, name: path, maxBytes: limits.maxBytes)
-        return try decode(bytes, file: path, limits: limits)
+        return try decodeWithAttributes(bytes, file: path, limits: limits)
     }
 
     private static func message(of result: inout cimageio_image) -> String {

@@ -1,7 +1,9 @@
-/// The two container formats the decoder accepts, recognised by their magic bytes (never by file extension).
+/// The container formats the decoder accepts, recognised by their magic bytes (never by file extension).
 public enum ImageFormat: String, Sendable, Equatable, CaseIterable {
     case png = "PNG"
     case jpeg = "JPEG"
+    /// A DICOM Part 10 file: a 128-byte preamble, then `DICM`.
+    case dicom = "DICOM"
 
     /// The format whose signature starts `bytes`, or nil.
     public init?(sniffing bytes: [UInt8]) {
@@ -11,6 +13,8 @@ public enum ImageFormat: String, Sendable, Equatable, CaseIterable {
             self = .png
         } else if bytes.starts(with: jpegSignature) {
             self = .jpeg
+        } else if bytes.count >= 132, bytes[128..<132].elementsEqual("DICM".utf8) {
+            self = .dicom
         } else {
             return nil
         }

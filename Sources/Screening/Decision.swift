@@ -1,3 +1,4 @@
+import Imaging
 /// The screening outcome of one image.
 public enum ScreeningResult: String, Sendable, Codable {
     case positive = "POSITIVE"
@@ -54,6 +55,17 @@ public struct Verdict: Sendable, Equatable {
         copy.prob = Self.percent(refusal.distanceRatio)
         copy.refusal = refusal
         copy.distancePercent = copy.prob
+        return copy
+    }
+
+    /// INDETERMINATE when a DICOM file's own attributes say it is not a frontal chest radiograph (a lateral
+    /// view, another body part), whatever the models and the refusal check said; Prob stays the measured
+    /// distance (0 without a refusal check).
+    public func checked(against dicom: DicomAttributes?) -> Verdict {
+        guard let reason = dicom?.notFrontalChestReason else { return self }
+        var copy = refused(Refusal(reason: refusal.map { reason + "; " + $0.reason } ?? reason,
+                                   distanceRatio: Double(distancePercent ?? 0) / 100))
+        copy.distancePercent = distancePercent
         return copy
     }
 

@@ -9,13 +9,13 @@ public enum ScreeningRun {
     public static func screen(_ files: [String], with screener: Screener, limits: ImageLimits,
                               screened: (String, RGBImage, Verdict) -> Void = { _, _, _ in }) -> [ClassificationLine] {
         let decoded = decodeAll(files, limits: limits)
-        let images = decoded.compactMap { try? $0.get() }
+        let images = decoded.compactMap { try? $0.get().image }
         var verdicts = screener.screen(images).makeIterator()
         return zip(files, decoded).map { file, result in
             switch result {
-            case .success(let image):
-                let verdict = verdicts.next()!
-                screened(file, image, verdict)
+            case .success(let decoded):
+                let verdict = verdicts.next()!.checked(against: decoded.dicom)
+                screened(file, decoded.image, verdict)
                 return ClassificationLine(file: file, outcome: .verdict(verdict))
             case .failure(let error): return ClassificationLine(file: file, outcome: .failure(error.description))
             }
@@ -23,10 +23,10 @@ public enum ScreeningRun {
     }
 
     /// Decodes on all cores; results in input order.
-    public static func decodeAll(_ files: [String], limits: ImageLimits) -> [Result<RGBImage, ImageDecodeError>] {
-        let results = ResultSlots<Result<RGBImage, ImageDecodeError>>(count: files.count)
+    public static func decodeAll(_ files: [String], limits: ImageLimits) -> [Result<ImageDecoder.Decoded, ImageDecodeError>] {
+        let results = ResultSlots<Result<ImageDecoder.Decoded, ImageDecodeError>>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
-            results[index] = Result { () throws(ImageDecodeError) in try ImageDecoder.decode(contentsOf: files[index], limits: limits) }
+            results[index] = Result { () throws(ImageDecodeError) in try ImageDecoder.decodeWithAttributes(contentsOf: files[index], limits: limits) }
         }
         return results.values
     }

@@ -172,7 +172,7 @@ public struct WatchService: Service {
         let folders = InboxFolders(inboxPath: configuration.inboxPath, workPath: configuration.workPath,
                                    current: InboxFolders.Opened(inbox: inbox, work: work, own: own))
         let holds = RetryHolds()
-        let processor = Processor(
+        var processor = Processor(
             inbox: inbox, archive: try Directory(path: configuration.archivePath),
             rejected: try Directory(path: configuration.rejectedPath),
             outbox: Outbox(folder: try Directory(path: configuration.outboxPath)), ledger: ledger,
@@ -181,6 +181,7 @@ public struct WatchService: Service {
             modelsColumn: screener.models.map { "\($0.name)@\($0.shortHash)" }.joined(separator: ";"), logger: logger,
             incompleteGraceSeconds: configuration.incompleteGraceSeconds, currentFolders: folders, retryHolds: holds,
             overlaysFolder: configuration.overlaysPath, outboxImage: configuration.outboxImage)
+        processor.thresholdsColumn = screener.models.map { "\($0.name)=\(screener.decision.threshold(for: $0.name))" }.joined(separator: ";")
         logger.info("watching \(configuration.inboxPath) (\(monitor.mode)); outbox \(configuration.outboxPath), ledger \(configuration.ledgerPath), settle \(configuration.settleSeconds) s, batch \(configuration.batchSize), instance \(own.name)",
                     metadata: ["mode": "\(monitor.mode)", "inbox": "\(configuration.inboxPath)", "instance": "\(own.name)"])
         return Setup(folders: folders, monitor: monitor, processor: processor,

@@ -126,6 +126,8 @@ public final class Ledger: Sendable {
         copy.lungs = earlier.lungs
         copy.saliencyInLungs = earlier.saliencyInLungs
         copy.distancePercent = earlier.distancePercent
+        copy.sopInstanceUID = earlier.sopInstanceUID
+        copy.studyInstanceUID = earlier.studyInstanceUID
         copy.reason = "same content as \(earlier.inputFile) (\(earlier.time))"
         if earlier.result == ScreeningResult.indeterminate.rawValue, !earlier.reason.isEmpty { copy.reason += "; \(earlier.reason)" }
         return copy

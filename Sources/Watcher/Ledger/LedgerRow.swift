@@ -12,10 +12,13 @@ public struct LedgerRow: Sendable, Equatable, Codable {
     }
 
     /// The header row, in column order. New columns are only ever added at the end.
-    public static let columns = lungColumns + ["saliency_in_lungs", "distance_percent"]
+    public static let columns = explanationColumns + ["sop_instance_uid", "study_instance_uid", "thresholds", "version"]
 
     /// The headers of earlier versions, oldest first: a ledger with one of them is set aside at start-up.
-    public static let earlierColumns = [legacyColumns, lungColumns]
+    public static let earlierColumns = [legacyColumns, lungColumns, explanationColumns]
+
+    /// The columns of ledgers written before the DICOM and provenance columns (0.8: saliency and refusal distance).
+    public static let explanationColumns = lungColumns + ["saliency_in_lungs", "distance_percent"]
 
     /// The columns of ledgers written before the explanation columns (0.3: lungs, no saliency or refusal distance).
     public static let lungColumns = legacyColumns + ["lung_area", "lungs"]
@@ -51,6 +54,13 @@ public struct LedgerRow: Sendable, Equatable, Codable {
     public var saliencyInLungs: Double?
     /// Distance to the nearest training image in percent of the refusal threshold; nil without a refusal check.
     public var distancePercent: Int?
+    /// For a DICOM input, its SOPInstanceUID and StudyInstanceUID (the only DICOM attributes recorded); empty otherwise.
+    public var sopInstanceUID = ""
+    public var studyInstanceUID = ""
+    /// The thresholds the decision used, `model=threshold` joined by `;`.
+    public var thresholds = ""
+    /// The program version that wrote the row.
+    public var version = ""
 
     public init(time: String, inputFile: String, sha256: String, bytes: Int, width: Int? = nil, height: Int? = nil,
                 result: String = "", prob: Int? = nil, scores: [String: Double] = [:], policy: String,
@@ -67,7 +77,8 @@ public struct LedgerRow: Sendable, Equatable, Codable {
          height.map(String.init) ?? "", result, prob.map(String.init) ?? "", Self.format(scores["covid_normal"]),
          Self.format(scores["covid_pneumo"]), policy, CSV.neutralised(outputFile), status.rawValue,
          CSV.neutralised(reason), models, String(elapsedMilliseconds), lungArea.map { String(format: "%.4f", $0) } ?? "", lungs,
-         saliencyInLungs.map { String(format: "%.3f", $0) } ?? "", distancePercent.map(String.init) ?? ""]
+         saliencyInLungs.map { String(format: "%.3f", $0) } ?? "", distancePercent.map(String.init) ?? "",
+         sopInstanceUID, studyInstanceUID, thresholds, version]
     }
 
     /// The CSV line (CRLF-terminated) as bytes.
@@ -88,6 +99,10 @@ public struct LedgerRow: Sendable, Equatable, Codable {
         lungs = fields[17]
         saliencyInLungs = Double(fields[18])
         distancePercent = Int(fields[19])
+        sopInstanceUID = fields[20]
+        studyInstanceUID = fields[21]
+        thresholds = fields[22]
+        version = fields[23]
     }
 
     private static func format(_ value: Double?) -> String {

@@ -17,6 +17,8 @@ struct Processor: Sendable {
     let policy: String
     /// The ledger's `models` column: `name@shorthash` per model.
     let modelsColumn: String
+    /// The ledger's `thresholds` column: `name=threshold` per model.
+    var thresholdsColumn = ""
     let logger: Logger
     /// How long after its last modification a truncated or corrupt input is still taken as being written
     /// (handed back to the inbox) rather than rejected; 0 rejects at once.
@@ -92,12 +94,15 @@ struct Processor: Sendable {
     func decode(_ input: ReadInput) -> PreparedItem {
         let item = input.item
         do {
-            let image = try ImageDecoder.decode(input.bytes, file: item.claim.name.description, limits: limits)
+            let decoded = try ImageDecoder.decodeWithAttributes(input.bytes, file: item.claim.name.description, limits: limits)
+            let image = decoded.image
             guard image.width >= Self.minimumSide, image.height >= Self.minimumSide else {
                 return PreparedItem(item: item, sha256: input.sha256, bytes: input.bytes.count, outcome: .rejected(
                     "\(image.width)x\(image.height) pixels is too small for a radiograph (at least \(Self.minimumSide)x\(Self.minimumSide))"))
             }
-            return PreparedItem(item: item, sha256: input.sha256, bytes: input.bytes.count, outcome: .image(image))
+            var prepared = PreparedItem(item: item, sha256: input.sha256, bytes: input.bytes.count, outcome: .image(image))
+            prepared.dicom = decoded.dicom
+            return prepared
         } catch {
             return failedDecoding(item, sha: input.sha256, bytes: input.bytes.count, error.reason)
         }
@@ -115,10 +120,11 @@ struct Processor: Sendable {
         switch reason {
         case .empty: "empty file (0 bytes)"
         case .unreadable(let text): "unreadable: \(text)"
-        case .notAnImage: "not an image (neither PNG nor JPEG content)"
+        case .notAnImage: "not an image (neither PNG, JPEG nor DICOM content)"
         case .tooLarge(let width, let height, let maxPixels): "\(width)x\(height) pixels is over the max_pixels limit of \(maxPixels)"
         case .fileTooLarge(let bytes, let maxBytes): "file is \(bytes) bytes, over the max_bytes limit of \(maxBytes)"
         case .corrupt(let text): "corrupt image: \(text)"
+        case .refused(let text): "not screened: \(text)"
         }
     }
 
@@ -131,6 +137,8 @@ struct Processor: Sendable {
         var row = LedgerRow(time: LedgerRow.timestamp(), inputFile: item.claim.name.escaped, sha256: prepared.sha256,
                             bytes: prepared.bytes, policy: policy, status: .rejected, models: modelsColumn,
                             elapsedMilliseconds: 0)
+        row.thresholds = thresholdsColumn
+        row.version = ProgramVersion.text
         var ownOutput: FileName?
         var plainOutput: FileName?
         var disposition: Journal.Disposition = after == .delete ? .delete : .archive
@@ -145,7 +153,10 @@ struct Processor: Sendable {
             row.reason = reason
             disposition = .rejected
         case .image(let image):
-            guard let verdict else { preconditionFailure("a decoded image reaches finish with its verdict") }
+            guard let screened = verdict else { preconditionFailure("a decoded image reaches finish with its verdict") }
+            let verdict = screened.checked(against: prepared.dicom)
+            row.sopInstanceUID = prepared.dicom?.sopInstanceUID ?? ""
+            row.studyInstanceUID = prepared.dicom?.studyInstanceUID ?? ""
             row.width = image.width
             row.height = image.height
             let png: EncodedBytes, plainPNG: EncodedBytes?

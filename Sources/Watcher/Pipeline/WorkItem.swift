@@ -41,6 +41,8 @@ struct PreparedItem: Sendable {
     let outcome: Outcome
     /// Pixels reserved in the service's budget for this item's image, given back when it is finished.
     var reservedPixels = 0
+    /// A DICOM input's attributes (view, body part, UIDs).
+    var dicom: DicomAttributes? = nil
 
     var image: RGBImage? {
         if case .image(let image) = outcome { return image }
