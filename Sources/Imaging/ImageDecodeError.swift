@@ -3,7 +3,7 @@ public struct ImageDecodeError: Error, Sendable, Equatable, CustomStringConverti
     public enum Reason: Sendable, Equatable {
         case empty
         case unreadable(String)                 // open/read failed (errno text)
-        case notAnImage                         // magic bytes are neither PNG nor JPEG
+        case notAnImage                         // magic bytes are neither PNG, JPEG nor DICOM
         case tooLarge(width: Int, height: Int, maxPixels: Int)
         case fileTooLarge(bytes: Int, maxBytes: Int)
         case corrupt(String)                    // decoder's own message, e.g. "Premature end of JPEG file"

@@ -167,7 +167,7 @@ public struct WatchService: Service {
         let work = try Directory(path: configuration.workPath)
         // inotify first, then the start-up scan (the intake loop's first listing): nothing slips between.
         let monitor = try InboxMonitor(inbox: configuration.inboxPath, pollSeconds: configuration.pollSeconds)
-        let ledger = try Ledger(path: configuration.ledgerPath, logger: logger)
+        let ledger = try Ledger(path: configuration.ledgerPath, layout: LedgerLayout(modelNames: screener.models.map(\.name)), logger: logger)
         let own = try ClaimFolder.create(in: work)
         let folders = InboxFolders(inboxPath: configuration.inboxPath, workPath: configuration.workPath,
                                    current: InboxFolders.Opened(inbox: inbox, work: work, own: own))
@@ -196,6 +196,7 @@ public struct WatchService: Service {
     private func intake(setup: Setup, shared: Shared, claimed: WorkQueue<WorkItem>, adopted: [ClaimFolder]) async -> [ClaimFolder] {
         var tracker = ReadinessTracker(settleSeconds: configuration.settleSeconds)
         var adopted = adopted
+        var foldersSeen: Set<FileName> = []
         var nextRescan = monotonicSeconds() + configuration.rescanSeconds
         let pollSeconds: Double? = if case .poll(let seconds, _) = setup.monitor.mode { seconds } else { nil }
         while !shared.stopRequested, !Task.isCancelled {
@@ -209,8 +210,17 @@ public struct WatchService: Service {
                 break
             }
             tracker.keepOnly(Set(names))
+            foldersSeen.formIntersection(names)
             for name in names where !setup.holds.isHeld(name, now: now) {
                 guard let status = try? folders.inbox.status(of: name) else { tracker.forget(name); continue }
+                if status.kind == .directory {
+                    // A sub-folder is the user's: left where it is (not moved to rejected), said once.
+                    if foldersSeen.insert(name).inserted {
+                        logger.warning("\(name) is a folder: left in the inbox unscreened; only files directly in the inbox are screened")
+                    }
+                    tracker.forget(name)
+                    continue
+                }
                 guard tracker.observe(name, ReadinessTracker.Signature(status), now: now) else { continue }
                 guard shared.inFlight.load(ordering: .relaxed) < shared.capacity else { blocked = true; break }
                 tracker.forget(name)

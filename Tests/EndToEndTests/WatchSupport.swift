@@ -64,8 +64,8 @@ final class WatchSpool {
 
     /// Runs `watch --once` to completion and returns its exit status.
     @discardableResult
-    func runOnce(_ arguments: [String] = [], timeout: Double = 300) async throws -> Int32 {
-        let process = try start(["--once"] + arguments, log: "once.log")
+    func runOnce(_ arguments: [String] = [], timeout: Double = 300, log: String = "once.log") async throws -> Int32 {
+        let process = try start(["--once"] + arguments, log: log)
         try await Self.waitForExit(process, timeout: timeout)
         return process.terminationStatus
     }
@@ -124,7 +124,12 @@ final class WatchSpool {
     }
 
     /// Inbox entries other than the (hidden) work folder.
-    var inboxFiles: [String] { contents(of: inbox).filter { !$0.hasPrefix(".") } }
+    /// Inputs still in the inbox (sub-folders are not inputs: the watcher leaves them alone).
+    var inboxFiles: [String] {
+        contents(of: inbox).filter { name in
+            !name.hasPrefix(".") && (try? FileManager.default.attributesOfItem(atPath: inbox.appendingPathComponent(name).path)[.type] as? FileAttributeType) != .typeDirectory
+        }
+    }
 
     /// Claimed items still in the work folder (item folders inside instance folders).
     var workItems: [String] {

@@ -128,7 +128,6 @@ struct WatchTests {
             "tiny.png": "too small",
             "huge.png": "max_pixels",
             "link.png": "symbolic link",
-            "folder.png": "folder",
         ]
         try spool.drop("zero.png", [])
         try spool.drop("truncated.png", Array(valid.prefix(valid.count / 2)))
@@ -166,6 +165,11 @@ struct WatchTests {
         #expect(rows.contains { $0.inputFile == "'=HYPERLINK(1).png" })
         // The symlink's target outside the inbox is untouched.
         #expect(FileManager.default.fileExists(atPath: outside.path))
+        // A sub-folder is the user's: left in the inbox, no row, one warning.
+        #expect(!rows.contains { $0.inputFile == "folder.png" })
+        var isFolder: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: spool.inbox.appendingPathComponent("folder.png").path, isDirectory: &isFolder) && isFolder.boolValue)
+        #expect(spool.log("once.log").components(separatedBy: "folder.png is a folder").count == 2, "warned once:\n\(spool.log("once.log"))")
     }
 
     @Test func sameContentTwiceIsCountedOnceAndPointsToTheFirstResult() async throws {

@@ -28,7 +28,7 @@ struct DecodeErrorTests {
             try ImageDecoder.decode(Array("patient notes, not a picture\n".utf8), file: "notes.png")
         }
         #expect(error?.reason == .notAnImage)
-        #expect(error?.description == "notes.png: not a PNG or JPEG image")
+        #expect(error?.description == "notes.png: not a PNG, JPEG or DICOM image")
     }
 
     @Test func truncatedJPEGFailsInsteadOfTurningGrey() throws {

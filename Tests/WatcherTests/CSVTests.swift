@@ -44,12 +44,27 @@ import Testing
                             scores: ["covid_normal": 0.9612, "covid_pneumo": 0.97], policy: "both",
                             outputFile: "POSITIVE_Prob_96_Name_x.png", status: .ok, models: "covid_normal@abc;covid_pneumo@def",
                             elapsedMilliseconds: 321)
-        let parsed = CSV.parse(row.encoded)
+        let parsed = CSV.parse(row.encoded())
         let fields = try #require(parsed.records.first)
         let back = try #require(LedgerRow(fields: fields))
         #expect(back.inputFile == "'" + row.inputFile)
         #expect(back.scores == row.scores)
         #expect(back.prob == 96 && back.width == 640 && back.status == .ok && back.elapsedMilliseconds == 321)
         #expect(parsed.records.first?.count == LedgerRow.columns.count)
+    }
+
+    @Test func aSiteModelGetsItsOwnScoreColumn() throws {
+        let layout = LedgerLayout(modelNames: ["covid_normal", "site_pneumo", "third"])
+        #expect(layout.columns[8..<11] == ["covid_normal", "site_pneumo", "third"])
+        #expect(layout.columns.first == "time_utc" && layout.columns.last == "version")
+        var row = LedgerRow(time: "T", inputFile: "a.png", sha256: "h", bytes: 1, result: "NEGATIVE", prob: 80,
+                            scores: ["covid_normal": 0.2, "site_pneumo": 0.3, "third": 0.1], policy: "both", status: .ok,
+                            models: "m", elapsedMilliseconds: 1)
+        row.version = "9.9.9"
+        let fields = try #require(CSV.parse(row.encoded(in: layout)).records.first)
+        #expect(fields[9] == "0.3000")
+        let back = try #require(LedgerRow(fields: fields, layout: layout))
+        #expect(back.scores == row.scores && back.version == "9.9.9" && back.status == .ok)
+        #expect(LedgerRow(fields: fields) == nil, "read with the shipped layout, the record does not fit")
     }
 }

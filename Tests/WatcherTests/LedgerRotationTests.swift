@@ -98,4 +98,22 @@ import TestSupport
             #expect(try Self.records(path).map { $0[1] } == ["input_file", "after.png"])
         }
     }
+
+    @Test func aLedgerForOtherModelsIsSetAsideAndANewOneStartsWithTheirColumns() throws {
+        let folder = try Fixtures.makeTemporaryDirectory("ledger-models")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("ledger.csv").path
+        _ = try Ledger(path: path).commit(LedgerTests.row("before.png", sha: "h1")) { _ in }
+        let site = LedgerLayout(modelNames: ["covid_normal", "site_pneumo"])
+        var row = LedgerTests.row("after.png", sha: "h2")
+        row.scores = ["covid_normal": 0.25, "site_pneumo": 0.75]
+        _ = try Ledger(path: path, layout: site).commit(row) { _ in }
+        let records = try LedgerTests.lines(path)
+        #expect(records.first == site.columns)
+        #expect(records.count == 2 && records[1][9] == "0.7500", "the site model's score is in its own column")
+        let asideFiles = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("ledger.") && $0 != "ledger.csv" }
+        #expect(asideFiles.count == 1, "\(asideFiles)")
+        let aside = try LedgerTests.lines(folder.appendingPathComponent(asideFiles[0]).path)
+        #expect(aside.first == LedgerRow.columns && aside.count == 2, "the old ledger kept as it was")
+    }
 }

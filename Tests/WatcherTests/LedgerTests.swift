@@ -100,7 +100,7 @@ import TestSupport
         try handle.close()
         let ledger = try Ledger(path: path)
         _ = try ledger.commit(Self.row("b.png", sha: "h2")) { _ in }
-        let rows = try Self.lines(path).compactMap(LedgerRow.init(fields:))
+        let rows = try Self.lines(path).compactMap { LedgerRow(fields: $0) }
         #expect(rows.map(\.inputFile) == ["a.png", "b.png"])
         #expect(try Ledger(path: path).earlierResult(sha256: "h2") != nil)
     }

@@ -48,7 +48,7 @@ import TestSupport
 
         func rows() throws -> [LedgerRow] {
             guard let data = FileManager.default.contents(atPath: ledgerPath) else { return [] }
-            return CSV.parse(Array(data)).records.dropFirst().compactMap(LedgerRow.init(fields:))
+            return CSV.parse(Array(data)).records.dropFirst().compactMap { LedgerRow(fields: $0) }
         }
     }
 

@@ -56,28 +56,27 @@ extension Ledger {
             state.offset = 0
         }
         if size == 0 {
-            try append(Self.header, to: state.descriptor)
-            size = Self.header.count
+            try append(header, to: state.descriptor)
+            size = header.count
         }
         guard state.offset == 0 else { return }
-        let start = try read(state.descriptor, from: 0, count: min(size, Self.header.count))
-        if start != Self.header {
-            for earlier in Self.earlierHeaders where try read(state.descriptor, from: 0, count: min(size, earlier.count)) == earlier {
-                try setAsideLegacyLedger(&state)
-                return try checkContents(&state)
-            }
+        let start = try read(state.descriptor, from: 0, count: min(size, header.count))
+        guard start != header else { return }
+        let firstLine = try read(state.descriptor, from: 0, count: min(size, 4096)).prefix { $0 != 13 && $0 != 10 }
+        guard firstLine.starts(with: Self.xraywatchHeaderStart) else {
+            throw LedgerError(path: path, reason: "its first line is not an xraywatch ledger header (\(layout.columns.joined(separator: ","))); name a new file or an xraywatch ledger")
         }
-        guard start == Self.header else {
-            throw LedgerError(path: path, reason: "its first line is not the xraywatch ledger header (\(LedgerRow.columns.joined(separator: ","))); name a new file or an xraywatch ledger")
-        }
+        try setAside(&state, header: String(decoding: firstLine, as: UTF8.self))
+        try checkContents(&state)
     }
 
-    /// The headers of ledgers written by earlier versions.
-    static let earlierHeaders = LedgerRow.earlierColumns.map { Array(CSV.record($0).utf8) }
+    /// How every xraywatch ledger header begins, whatever its version and models.
+    static let xraywatchHeaderStart = Array("time_utc,input_file,input_sha256,".utf8)
 
-    /// A ledger with an earlier header is renamed to `<name>.<UTC time>.csv` (readers keep a file whose columns
-    /// never change under them) and a new one with the current header takes its place, with a warning.
-    private func setAsideLegacyLedger(_ state: inout State) throws(LedgerError) {
+    /// A ledger with another xraywatch header (an earlier version's columns, or other models' score columns)
+    /// is renamed to `<name>.<UTC time>.csv` (readers keep a file whose columns never change under them) and a
+    /// new one with this layout's header takes its place, with a warning naming both headers.
+    private func setAside(_ state: inout State, header old: String) throws(LedgerError) {
         let stamp = String(LedgerRow.timestamp().prefix(19).filter { $0 != ":" })
         let base = path.hasSuffix(".csv") ? String(path.dropLast(4)) : path
         let aside = "\(base).\(stamp).csv"
@@ -88,6 +87,6 @@ extension Ledger {
         state.descriptor = fd
         state.offset = 0
         guard syscalls.run(.lock, { flock(fd, LOCK_EX) }) == 0 else { throw failure("cannot be locked") }
-        logger?.warning("ledger \(path) had the columns of an earlier version; renamed to \(aside), new rows go to a new \(path) with the columns \(LedgerRow.columns.joined(separator: ","))")
+        logger?.warning("ledger \(path) had other columns (an earlier version's, or other models'): \(old); renamed to \(aside), new rows go to a new \(path) with the columns \(layout.columns.joined(separator: ","))")
     }
 }

@@ -19,6 +19,10 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
 /// rotation (`mv ledger.csv ledger.csv.1`) or a `copytruncate` rotation all get a fresh file with its header.
 public final class Ledger: Sendable {
     public let path: String
+    /// The columns: the fixed ones around one score column per loaded model.
+    public let layout: LedgerLayout
+    /// `layout`'s header line.
+    let header: [UInt8]
     let logger: Logger?
     let syscalls: SystemCalls
     let state: Mutex<State>
@@ -32,13 +36,14 @@ public final class Ledger: Sendable {
         var offset = 0
     }
 
-    static let header = Array(CSV.record(LedgerRow.columns).utf8)
-
     /// Opens (creating when absent) the ledger, writes the header into an empty file, and reads the index.
+    /// A ledger with another xraywatch header (an earlier version's, or other models') is set aside first.
     /// `logger` hears about ledgers that were deleted, rotated or truncated under the running watcher.
-    public init(path: String, logger: Logger? = nil, syscalls: SystemCalls = .live) throws(LedgerError) {
+    public init(path: String, layout: LedgerLayout = .shipped, logger: Logger? = nil, syscalls: SystemCalls = .live) throws(LedgerError) {
         let fd = try Self.openFile(path, syscalls: syscalls)
         self.path = path
+        self.layout = layout
+        self.header = Array(CSV.record(layout.columns).utf8)
         self.logger = logger
         self.syscalls = syscalls
         self.state = Mutex(State(descriptor: fd))
@@ -75,7 +80,7 @@ public final class Ledger: Sendable {
                        rejournal: (LedgerRow) throws(SystemError) -> Void) throws(LedgerError) -> LedgerRow {
         try locked(thenFlush: true) { state throws(LedgerError) in
             try refresh(&state)
-            if unlessPresent, try contains(proposed.encoded, in: state.descriptor) { return proposed }
+            if unlessPresent, try contains(proposed.encoded(in: layout), in: state.descriptor) { return proposed }
             let row = try Self.decide(proposed, earlier: state.okRows[proposed.sha256], ledger: path)
             if row != proposed {
                 do { try rejournal(row) } catch { throw LedgerError(path: path, reason: "journal: \(error)") }
@@ -87,7 +92,7 @@ public final class Ledger: Sendable {
                 let torn = try read(state.descriptor, from: state.offset, count: rest)
                 bytes = Array((CSV.parse(torn + [10]).restIsInsideQuotes ? "\"\r\n" : "\r\n").utf8)
             }
-            try write(bytes + row.encoded, to: state.descriptor)
+            try write(bytes + row.encoded(in: layout), to: state.descriptor)
             try refresh(&state)
             return row
         }
@@ -157,7 +162,7 @@ public final class Ledger: Sendable {
         guard size > state.offset else { return }
         let parsed = CSV.parse(try read(state.descriptor, from: state.offset, count: size - state.offset))
         for fields in parsed.records {
-            guard let row = LedgerRow(fields: fields), row.status == .ok, state.okRows[row.sha256] == nil else { continue }
+            guard let row = LedgerRow(fields: fields, layout: layout), row.status == .ok, state.okRows[row.sha256] == nil else { continue }
             state.okRows[row.sha256] = row
         }
         state.offset += parsed.consumed

@@ -11,10 +11,17 @@ public struct LedgerRow: Sendable, Equatable, Codable {
         case duplicate
     }
 
-    /// The header row, in column order. New columns are only ever added at the end.
-    public static let columns = explanationColumns + ["sop_instance_uid", "study_instance_uid", "thresholds", "version"]
+    /// The shipped models' header, in column order. New fixed columns are only ever added at the end.
+    public static let columns = LedgerLayout.shipped.columns
 
-    /// The headers of earlier versions, oldest first: a ledger with one of them is set aside at start-up.
+    /// The fixed columns before the models' score columns.
+    public static let leadingColumns = ["time_utc", "input_file", "input_sha256", "bytes", "width", "height", "result", "prob"]
+    /// The fixed columns after the models' score columns.
+    public static let trailingColumns = ["policy", "output_file", "status", "reason", "models", "elapsed_ms", "lung_area", "lungs",
+                                         "saliency_in_lungs", "distance_percent", "sop_instance_uid", "study_instance_uid", "thresholds", "version"]
+
+    /// The headers of earlier versions, oldest first (a ledger with one of them, like any xraywatch ledger
+    /// whose header is not the current one, is set aside at start-up).
     public static let earlierColumns = [legacyColumns, lungColumns, explanationColumns]
 
     /// The columns of ledgers written before the DICOM and provenance columns (0.8: saliency and refusal distance).
@@ -38,7 +45,7 @@ public struct LedgerRow: Sendable, Equatable, Codable {
     /// `POSITIVE`, `NEGATIVE` or `INDETERMINATE` (then `reason` says why); empty for rejected rows.
     public var result: String
     public var prob: Int?
-    /// Each model's P(covid), keyed by model name (the ledger has columns for covid_normal and covid_pneumo).
+    /// Each model's P(covid), keyed by model name (the ledger has one column per loaded model, named after it).
     public var scores: [String: Double]
     public var policy: String
     public var outputFile: String
@@ -71,38 +78,43 @@ public struct LedgerRow: Sendable, Equatable, Codable {
         self.models = models; self.elapsedMilliseconds = elapsedMilliseconds
     }
 
-    /// The fields in column order, file names neutralised against formula injection.
-    public var fields: [String] {
-        [time, CSV.neutralised(inputFile), sha256, String(bytes), width.map(String.init) ?? "",
-         height.map(String.init) ?? "", result, prob.map(String.init) ?? "", Self.format(scores["covid_normal"]),
-         Self.format(scores["covid_pneumo"]), policy, CSV.neutralised(outputFile), status.rawValue,
-         CSV.neutralised(reason), models, String(elapsedMilliseconds), lungArea.map { String(format: "%.4f", $0) } ?? "", lungs,
-         saliencyInLungs.map { String(format: "%.3f", $0) } ?? "", distancePercent.map(String.init) ?? "",
-         sopInstanceUID, studyInstanceUID, thresholds, version]
+    /// The fields in `layout`'s column order, file names neutralised against formula injection.
+    public func fields(in layout: LedgerLayout = .shipped) -> [String] {
+        let leading: [String] = [time, CSV.neutralised(inputFile), sha256, String(bytes), width.map(String.init) ?? "",
+                                 height.map(String.init) ?? "", result, prob.map(String.init) ?? ""]
+        let scoreFields: [String] = layout.modelNames.map { Self.format(scores[$0]) }
+        let lungArea: String = self.lungArea.map { String(format: "%.4f", $0) } ?? ""
+        let saliency: String = saliencyInLungs.map { String(format: "%.3f", $0) } ?? ""
+        let trailing: [String] = [policy, CSV.neutralised(outputFile), status.rawValue, CSV.neutralised(reason), models,
+                                  String(elapsedMilliseconds), lungArea, lungs, saliency, distancePercent.map(String.init) ?? "",
+                                  sopInstanceUID, studyInstanceUID, thresholds, version]
+        return leading + scoreFields + trailing
     }
 
     /// The CSV line (CRLF-terminated) as bytes.
-    public var encoded: [UInt8] { Array(CSV.record(fields).utf8) }
+    public func encoded(in layout: LedgerLayout = .shipped) -> [UInt8] { Array(CSV.record(fields(in: layout)).utf8) }
 
-    /// Reads a parsed record back; nil for a malformed one (e.g. the remains of a torn line).
-    public init?(fields: [String]) {
-        guard fields.count == Self.columns.count, let status = Status(rawValue: fields[12]),
-              let bytes = Int(fields[3]), let elapsed = Int(fields[15]) else { return nil }
+    /// Reads a parsed record of a ledger with `layout` back; nil for a malformed one (e.g. the remains of a torn line).
+    public init?(fields: [String], layout: LedgerLayout = .shipped) {
+        let models = layout.modelNames.count
+        guard fields.count == layout.columns.count else { return nil }
+        // Trailing fields by their position after the score columns.
+        func trailing(_ index: Int) -> String { fields[8 + models + index] }
+        guard let status = Status(rawValue: trailing(2)), let bytes = Int(fields[3]), let elapsed = Int(trailing(5)) else { return nil }
         var scores: [String: Double] = [:]
-        if let value = Double(fields[8]) { scores["covid_normal"] = value }
-        if let value = Double(fields[9]) { scores["covid_pneumo"] = value }
+        for (offset, name) in layout.modelNames.enumerated() { if let value = Double(fields[8 + offset]) { scores[name] = value } }
         self.init(time: fields[0], inputFile: fields[1], sha256: fields[2], bytes: bytes, width: Int(fields[4]),
-                  height: Int(fields[5]), result: fields[6], prob: Int(fields[7]), scores: scores, policy: fields[10],
-                  outputFile: fields[11], status: status, reason: fields[13], models: fields[14],
+                  height: Int(fields[5]), result: fields[6], prob: Int(fields[7]), scores: scores, policy: trailing(0),
+                  outputFile: trailing(1), status: status, reason: trailing(3), models: trailing(4),
                   elapsedMilliseconds: elapsed)
-        lungArea = Double(fields[16])
-        lungs = fields[17]
-        saliencyInLungs = Double(fields[18])
-        distancePercent = Int(fields[19])
-        sopInstanceUID = fields[20]
-        studyInstanceUID = fields[21]
-        thresholds = fields[22]
-        version = fields[23]
+        lungArea = Double(trailing(6))
+        lungs = trailing(7)
+        saliencyInLungs = Double(trailing(8))
+        distancePercent = Int(trailing(9))
+        sopInstanceUID = trailing(10)
+        studyInstanceUID = trailing(11)
+        thresholds = trailing(12)
+        version = trailing(13)
     }
 
     private static func format(_ value: Double?) -> String {
@@ -118,4 +130,18 @@ public struct LedgerRow: Sendable, Equatable, Codable {
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
                       Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), min(micros, 999_999))
     }
+}
+
+/// A ledger's columns: the fixed ones around one score column per loaded model, named after the model, so a
+/// site's own models (`site_pneumo`) get their own column. With the shipped models the columns are those of
+/// `LedgerRow.columns`.
+public struct LedgerLayout: Sendable, Equatable {
+    public let modelNames: [String]
+
+    public init(modelNames: [String]) { self.modelNames = modelNames }
+
+    /// The shipped pair.
+    public static let shipped = LedgerLayout(modelNames: ["covid_normal", "covid_pneumo"])
+
+    public var columns: [String] { LedgerRow.leadingColumns + modelNames + LedgerRow.trailingColumns }
 }
