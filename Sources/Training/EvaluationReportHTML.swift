@@ -3,11 +3,14 @@ import Foundation
 /// The HTML page and the compact stdout table of an evaluation.
 public enum EvaluationReportHTML {
     public static func render(_ report: EvaluationReport) -> String {
-        var body = "<p class=\"note\">Inputs: \(HTML.escape(report.inputs.joined(separator: ", "))). Images: "
+        let allPaths = (report.models + (report.policy.map { [$0] } ?? [])).flatMap { $0.overall.misclassified.map(\.path) }
+            + report.skipped.map(\.path) + (report.refusal?.refused.map(\.path) ?? [])
+        let root = ReportPaths.commonRoot(allPaths)
+        var body = "<p class=\"note\">Inputs: \(HTML.escape(report.inputs.joined(separator: ", "))); file paths below are relative to their common folder (\(HTML.escape(root.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "-"))). Images: "
             + report.imagesByLabel.keys.sorted().map { "\(HTML.escape($0)) \(report.imagesByLabel[$0]!)" }.joined(separator: ", ")
             + ". Skipped (undecodable): \(report.skipped.count).</p>\n"
         body += "<h2>Summary</h2>\n" + HTML.table(EvaluationTable.header, EvaluationTable.rows(report))
-        if !report.skipped.isEmpty { body += HTML.table(["skipped file", "reason"], report.skipped.map { [$0.path, $0.reason] }) }
+        if !report.skipped.isEmpty { body += HTML.table(["skipped file", "reason"], report.skipped.map { [ReportPaths.relative($0.path, to: root), $0.reason] }) }
         if let probes = report.probes {
             body += "<h2>Shortcut probes</h2>\n<p class=\"note\">The same images stored differently (verdict agreement with 95 % Wilson interval, mean |delta P|), and whole-image models with the lung fields filled with the image's mean: a model that still separates the classes without the lungs is reading something else.</p>\n"
             body += HTML.table(ProbeTable.header, ProbeTable.rows(probes).dropFirst().map { $0 })
@@ -18,12 +21,13 @@ public enum EvaluationReportHTML {
             body += "<h3>Where the deciding model looked</h3>\n<p class=\"note\">Share of the deciding model's Grad-CAM heatmap inside the lungs found (judged images with plausible lungs). A model whose saliency sits outside the lungs is reading something else.</p>\n"
             body += HTML.table(SaliencyTable.header, SaliencyTable.rows(refusal).dropFirst().map { $0 })
             if !refusal.refused.isEmpty {
-                body += HTML.table(["refused file", "label", "source", "reason"], refusal.refused.map { [$0.path, $0.label, $0.source ?? "", $0.reason] })
+                body += HTML.table(["refused file", "label", "source", "reason"], refusal.refused.map { [ReportPaths.relative($0.path, to: root), $0.label, $0.source ?? "", $0.reason] })
             }
         }
         for evaluation in report.models + (report.policy.map { [$0] } ?? []) {
             let scoreName = "P(\(evaluation.positiveLabel))"
-            body += SummaryHTML.section(evaluation.overall, heading: evaluation.name, scoreName: scoreName)
+            let threshold = evaluation.name.hasPrefix("policy") ? nil : evaluation.thresholds[evaluation.name]
+            body += SummaryHTML.section(evaluation.overall, heading: evaluation.name, scoreName: scoreName, threshold: threshold, dataRoot: root)
             if evaluation.name.hasPrefix("policy"), let note = report.policyScoreNote {
                 body += "<p class=\"note\">\(HTML.escape(note)); thresholds "
                     + evaluation.thresholds.keys.sorted().map { "\(HTML.escape($0)) \(evaluation.thresholds[$0]!)" }.joined(separator: ", ") + ".</p>\n"
@@ -37,7 +41,8 @@ public enum EvaluationReportHTML {
             }
             for source in evaluation.bySource.keys.sorted() {
                 body += "<details><summary>\(HTML.escape(evaluation.name)), source \(HTML.escape(source))</summary>\n"
-                body += SummaryHTML.section(evaluation.bySource[source]!, heading: "\(evaluation.name): \(source)", scoreName: scoreName, listMisclassified: false)
+                body += SummaryHTML.section(evaluation.bySource[source]!, heading: "\(evaluation.name): \(source)", scoreName: scoreName,
+                                            threshold: threshold, listMisclassified: false)
                 body += "</details>\n"
             }
         }

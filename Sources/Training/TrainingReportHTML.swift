@@ -8,9 +8,10 @@ public enum TrainingReportHTML {
             [label, "\(report.imagesByLabel[label] ?? 0)", "\(report.trainingByLabel[label] ?? 0)",
              "\(report.validationByLabel[label] ?? 0)", HTML.number(report.classWeights[label])]
         })
-        body += "<p class=\"note\">Inputs: \(HTML.escape(report.inputs.joined(separator: ", "))). Skipped (undecodable): \(report.skipped.count).</p>\n"
+        let root = ReportPaths.commonRoot(report.skipped.map(\.path) + (report.validation?.misclassified.map(\.path) ?? []))
+        body += "<p class=\"note\">Inputs: \(HTML.escape(report.inputs.joined(separator: ", "))); file paths below are relative to their common folder (\(HTML.escape(root.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "-"))). Skipped (undecodable): \(report.skipped.count).</p>\n"
         if !report.skipped.isEmpty {
-            body += HTML.table(["skipped file", "reason"], report.skipped.map { [$0.path, $0.reason] })
+            body += HTML.table(["skipped file", "reason"], report.skipped.map { [ReportPaths.relative($0.path, to: root), $0.reason] })
         }
         let recipe = report.recipe
         body += "<h2>Recipe</h2>\n"
@@ -36,7 +37,8 @@ public enum TrainingReportHTML {
             body += curves(fineTuneHistory, heading: "Fine-tuning block 5 (epoch \(report.fineTuneBestEpoch ?? fineTuneHistory.count) kept)")
         }
         if let validation = report.validation {
-            body += SummaryHTML.section(validation, heading: "Validation", scoreName: "P(\(report.positiveLabel))")
+            body += SummaryHTML.section(validation, heading: "Validation", scoreName: "P(\(report.positiveLabel))", threshold: report.threshold,
+                                        dataRoot: root)
         }
         if !report.validationBySource.isEmpty {
             body += "<h3>Validation per source</h3>\n"

@@ -69,6 +69,8 @@ public struct TrainingReport: Sendable, Codable {
     public var extraction: ExtractionStatistics
     public var headTrainingSeconds: Double
     public var model: ModelWriter.Paths
+    /// P(positive) at or above this is called positive (two classes); nil in reports written before 0.9.
+    public var threshold: Double? = nil
 }
 
 /// `xraywatch train`: checks everything, extracts (cached) features, trains the head, writes the model
@@ -234,7 +236,8 @@ public struct TrainingRun: Sendable {
             backboneSHA256: extractor.backboneSHA256,
             classWeights: Dictionary(uniqueKeysWithValues: zip(dataset.labels, trained.classWeights)),
             history: trained.history, fineTune: options.fineTune, fineTuneHistory: fineTuned?.history, fineTuneBestEpoch: fineTuned?.bestEpoch,
-            validation: validation, validationBySource: validationBySource, calibration: calibration, extraction: extraction, headTrainingSeconds: headSeconds, model: paths)
+            validation: validation, validationBySource: validationBySource, calibration: calibration, extraction: extraction, headTrainingSeconds: headSeconds, model: paths,
+            threshold: dataset.labels.count == 2 ? options.threshold : nil)
 
         try ModelWriter.write(
             parameters, block: fineTuned.flatMap { $0.bestEpoch == 0 ? nil : $0.block }, pool: options.recipe.pool, dropout: options.recipe.dropout, name: options.name,
