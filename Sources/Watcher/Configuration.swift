@@ -58,6 +58,9 @@ public struct Configuration: Sendable {
     /// How long after its last change a truncated or corrupt input is taken as still being written (handed
     /// back to the inbox to settle again) rather than rejected.
     public var incompleteGraceSeconds: Double = 30
+    /// Take files in sub-folders of the inbox too (inotify watches added as folders appear); false: sub-folders
+    /// are left alone, with one warning each.
+    public var recursive = false
     /// Extra glob patterns (fnmatch) of inbox names to leave alone, beyond hidden and partial-upload names.
     public var ignorePatterns: [String]
     public var after: AfterProcessing
@@ -70,7 +73,7 @@ public struct Configuration: Sendable {
     /// Every key a configuration file may hold.
     public static let knownKeys: [String] = [
         "inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "models", "lungs", "refusal", "overlays", "outbox_image", "policy", "thresholds",
-        "settle_seconds", "poll_seconds", "rescan_seconds", "incomplete_grace_seconds", "max_pixels", "max_bytes", "ignore", "after",
+        "settle_seconds", "poll_seconds", "rescan_seconds", "incomplete_grace_seconds", "max_pixels", "max_bytes", "ignore", "after", "recursive",
         "batch_size", "max_pixels_in_flight", "log_level", "log_format",
     ]
 

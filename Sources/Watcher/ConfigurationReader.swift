@@ -109,6 +109,7 @@ struct ConfigurationReader {
         let batchSize = try integer("batch_size", default: 8, range: 1...256)
         let pixelsInFlight = try integer("max_pixels_in_flight", default: 64_000_000, range: 1...(1 << 40))
         let ignore = try patterns("ignore")
+        let recursive = try boolean("recursive", default: false)
         let after = try choice("after", default: AfterProcessing.archive)
         let logLevel = try choice("log_level", default: "info", among: ["debug", "info", "warning", "error"])
         let logFormat = try choice("log_format", default: LogFormat.text)
@@ -119,7 +120,7 @@ struct ConfigurationReader {
             ledgerPath: ledger, workPath: work, backbonePath: backbone, modelPaths: modelPaths, lungsPath: lungs, refusalPath: refusal, outboxImage: outboxImage, overlaysPath: overlays,
             decision: Decision(policy: policy, thresholds: thresholds),
             imageLimits: ImageLimits(maxPixels: maxPixels, maxBytes: maxBytes),
-            settleSeconds: settle, pollSeconds: poll, rescanSeconds: rescan, incompleteGraceSeconds: incompleteGrace, ignorePatterns: ignore, after: after,
+            settleSeconds: settle, pollSeconds: poll, rescanSeconds: rescan, incompleteGraceSeconds: incompleteGrace, recursive: recursive, ignorePatterns: ignore, after: after,
             batchSize: batchSize, maxPixelsInFlight: pixelsInFlight, logLevel: Logger.Level(rawValue: logLevel)!, logFormat: logFormat)
     }
 
@@ -219,6 +220,14 @@ struct ConfigurationReader {
         case nil: return fallback
         case .string(let text)? where !text.isEmpty: return text
         case let other?: throw error(key, "must be a non-empty string, not \(other.typeName)")
+        }
+    }
+
+    private func boolean(_ key: String, default fallback: Bool) throws(ConfigurationError) -> Bool {
+        switch values[key] {
+        case nil: return fallback
+        case .bool(let value)?: return value
+        case let other?: throw error(key, "must be true or false, not \(other.typeName)")
         }
     }
 

@@ -204,7 +204,7 @@ public struct WatchService: Service {
             var blocked = false
             let folders = setup.folders.current
             let names: [FileName]
-            do { names = try folders.inbox.entries().filter { !setup.ignore.ignores($0) }.sorted() } catch {
+            do { names = try listInbox(folders.inbox, setup: setup) } catch {
                 logger.error("cannot list the inbox: \(error); stopping")
                 shared.fail("\(error)")
                 break
@@ -216,7 +216,7 @@ public struct WatchService: Service {
                 if status.kind == .directory {
                     // A sub-folder is the user's: left where it is (not moved to rejected), said once.
                     if foldersSeen.insert(name).inserted {
-                        logger.warning("\(name) is a folder: left in the inbox unscreened; only files directly in the inbox are screened")
+                        logger.warning("\(name) is a folder: left in the inbox unscreened (set \"recursive\": true to screen files in sub-folders)")
                     }
                     tracker.forget(name)
                     continue
@@ -264,6 +264,15 @@ public struct WatchService: Service {
             }
         }
         return adopted
+    }
+
+    /// The inbox's candidate inputs, sorted: its own entries, or with `recursive` every entry below it by its
+    /// relative path (sub-folders are watched as they are found, so their new files wake the loop).
+    private func listInbox(_ inbox: Directory, setup: Setup) throws(SystemError) -> [FileName] {
+        guard configuration.recursive else { return try inbox.entries().filter { !setup.ignore.ignores($0) }.sorted() }
+        let tree = try inbox.tree()
+        for folder in tree.folders { setup.monitor.watchSubfolder(inbox.path(of: folder), relative: folder) }
+        return tree.entries.filter { !setup.ignore.ignores($0) }.sorted()
     }
 
     /// Picks up the claim folders of instances that are gone (at start-up, then on every safety-net rescan),

@@ -57,6 +57,7 @@ import TestSupport
     /// What a running watcher does with the inbox: claim, read, decode, finish (throws where a call fails).
     static func screenInbox(_ instance: Spool.Instance, own: ClaimFolder) throws {
         for name in try instance.inbox.entries() where name.bytes.first != UInt8(ascii: ".") {
+            guard try instance.inbox.status(of: name)?.kind != .directory else { continue }   // as the watcher: folders stay
             guard let claim = try own.claim(name, from: instance.inbox) else { continue }
             let prepared = instance.processor.prepare(WorkItem(claim: claim, claimedAt: 0))
             try instance.processor.finish(prepared, verdict: prepared.image == nil ? nil : verdict)
@@ -179,5 +180,24 @@ import TestSupport
             occurrence += 1
         }
         #expect(occurrence > 1, "\(call) is never called")
+    }
+
+    /// A file claimed from a sub-folder (`recursive`) keeps its relative path through a crash: the restart
+    /// records it as `ward/a.png`, archives it, and leaves no empty item folders behind.
+    @Test func aNestedClaimKeepsItsRelativePathThroughACrash() throws {
+        let spool = try Spool()
+        defer { try? FileManager.default.removeItem(at: spool.root) }
+        try FileManager.default.createDirectory(at: spool.root.appendingPathComponent("inbox/ward"), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(at: spool.root.appendingPathComponent("inbox/a.png"), to: spool.root.appendingPathComponent("inbox/ward/a.png"))
+        do {
+            let crashed = try spool.instance()
+            let own = try ClaimFolder.create(in: crashed.work)
+            #expect(try own.claim(FileName("ward/a.png"), from: crashed.inbox) != nil)
+        }   // killed right after the claim
+        try Self.restart(spool)
+        let rows = try spool.rows()
+        #expect(rows.map(\.inputFile) == ["ward/a.png"] && rows.first?.status == .ok, "\(rows)")
+        #expect(try spool.entries("archive") == ["a.png"])
+        #expect(try spool.entries("inbox/.work").isEmpty)
     }
 }

@@ -244,6 +244,34 @@ extension Directory {
         }
     }
 
+    /// Every entry below this folder by its relative path (`a/b/c.png`), and the sub-folders walked. Hidden
+    /// entries are skipped and symbolic links are listed, never followed; at most `maxDepth` levels.
+    public func tree(maxDepth: Int = 16) throws(SystemError) -> (entries: [FileName], folders: [FileName]) {
+        var entries: [FileName] = [], folders: [FileName] = []
+        func walk(_ folder: Directory, prefix: FileName?, depth: Int) throws(SystemError) {
+            for name in try folder.entries().sorted() where name.bytes.first != UInt8(ascii: ".") {
+                let path = prefix.map { $0.appending(name) } ?? name
+                guard depth < maxDepth, try folder.status(of: name)?.kind == .directory else { entries.append(path); continue }
+                let child: Directory
+                do { child = try folder.subdirectory(name) } catch where error.code == ENOENT { continue }
+                folders.append(path)
+                try walk(child, prefix: path, depth: depth + 1)
+            }
+        }
+        try walk(self, prefix: nil, depth: 1)
+        return (entries, folders)
+    }
+
+    /// Removes the folder `name` and the empty folders below it (a claimed item that came from a sub-folder).
+    public func removeEmptyTree(_ name: FileName) throws(SystemError) {
+        if let folder = try? subdirectory(name) {
+            for entry in try folder.entries() where try folder.status(of: entry)?.kind == .directory {
+                try folder.removeEmptyTree(entry)
+            }
+        }
+        try removeDirectory(name)
+    }
+
     /// Where a symbolic link points (for messages); never followed.
     public func linkTarget(_ name: FileName) -> String {
         var buffer = [CChar](repeating: 0, count: 4096)

@@ -28,4 +28,19 @@ public struct FileName: Hashable, Sendable, Comparable, CustomStringConvertible 
         }
         return FileName(bytes: bytes + suffix)
     }
+
+    /// The last path component (the name itself for a name without `/`): inputs from sub-folders of the
+    /// inbox are named by their path relative to it (`ward3/scan.png`).
+    public var lastComponent: FileName {
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return self }
+        return FileName(bytes: Array(bytes[(slash + 1)...]))
+    }
+
+    /// The folders of a relative path, outermost first (`a/b/c.png` -> `a`, `a/b`).
+    public var parentFolders: [FileName] {
+        bytes.indices.filter { bytes[$0] == UInt8(ascii: "/") }.map { FileName(bytes: Array(bytes[..<$0])) }
+    }
+
+    /// `self/name`.
+    public func appending(_ name: FileName) -> FileName { FileName(bytes: bytes + [UInt8(ascii: "/")] + name.bytes) }
 }

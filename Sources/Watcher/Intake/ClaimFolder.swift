@@ -89,16 +89,24 @@ public final class ClaimFolder: Sendable {
         try work.removeDirectory(name)
     }
 
-    /// Takes `name` out of the inbox into a new item folder; nil when it is gone (another instance won).
+    /// Takes `name` out of the inbox into a new item folder; nil when it is gone (another instance won). A
+    /// file from a sub-folder (`ward3/scan.png`) keeps its relative path inside the item folder, so a recovery
+    /// after a crash still knows where it came from.
     public func claim(_ name: FileName, from inbox: Directory) throws(SystemError) -> ClaimedInput? {
         let token = FileName(String(format: "%08d", nextToken.wrappingAdd(1, ordering: .relaxed).oldValue))
         try folder.makeDirectory(token)
         let item = try folder.subdirectory(token)
+        for parent in name.parentFolders { try item.makeDirectory(parent) }
         guard try inbox.rename(name, to: item, as: name) else {
-            try folder.removeDirectory(token)
+            try folder.removeEmptyTree(token)
             return nil
         }
         return ClaimedInput(owner: self, token: token, name: name, item: item)
+    }
+
+    /// The input in an item folder left by a crash: the first file, by its path inside the item folder.
+    static func input(in item: Directory) throws(SystemError) -> FileName? {
+        try item.tree().entries.first
     }
 
     /// Item folders present now (left by a crash, when this folder was adopted), oldest first.
@@ -111,9 +119,9 @@ public final class ClaimFolder: Sendable {
         return result
     }
 
-    /// Removes an item folder once its input is finished.
+    /// Removes an item folder (with the empty sub-folders of a nested input) once its input is finished.
     public func removeItem(_ token: FileName) throws(SystemError) {
-        try folder.removeDirectory(token)
+        try folder.removeEmptyTree(token)
     }
 
     /// Removes the whole claim folder when no item is left in it (at shutdown, or after an adoption).
@@ -130,7 +138,7 @@ public final class ClaimFolder: Sendable {
 public struct ClaimedInput: Sendable {
     public let owner: ClaimFolder
     public let token: FileName
-    /// The original file name, as dropped.
+    /// The original file name, as dropped: its path relative to the inbox (`scan.png`, `ward3/scan.png`).
     public let name: FileName
     public let item: Directory
 

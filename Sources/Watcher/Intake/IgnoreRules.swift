@@ -10,8 +10,9 @@ public struct IgnoreRules: Sendable {
 
     public init(patterns: [String] = []) { self.patterns = patterns }
 
-    /// True when the watcher must not touch this name.
-    public func ignores(_ name: FileName) -> Bool {
+    /// True when the watcher must not touch this name (for a file in a sub-folder, judged by its own name).
+    public func ignores(_ path: FileName) -> Bool {
+        let name = path.lastComponent
         if name.bytes.first == UInt8(ascii: ".") { return true }
         let text = name.description
         let lowered = text.lowercased()

@@ -36,6 +36,9 @@ public final class InboxMonitor: Sendable {
     private let parentDescriptor: Int32
     /// The inbox's last path component, as the parent's events name it.
     private let inboxName: [UInt8]
+    /// Watches on sub-folders of the inbox (with `recursive`): descriptor -> the folder's path relative to
+    /// the inbox, so their events name files by that path.
+    private let subfolderWatches = Mutex<[Int32: [UInt8]]>([:])
     /// A self-pipe: `wake()` writes a byte, `wait` polls the read end.
     private let wakeDescriptor: Int32
     private let wakeWriteDescriptor: Int32
@@ -98,6 +101,15 @@ public final class InboxMonitor: Sendable {
         guard watch >= 0 else { throw SystemError("watch (inotify)", inbox) }
         let old = watchDescriptor.exchange(watch, ordering: .relaxed)
         if old >= 0, old != watch { _ = inotify_rm_watch(inotifyDescriptor, old) }   // fails harmlessly when gone
+    }
+
+    /// Watches a sub-folder of the inbox (`relative` to it) as the inbox is watched. Idempotent: inotify gives
+    /// an already watched folder its existing descriptor. Nothing to do in poll mode.
+    public func watchSubfolder(_ path: String, relative: FileName) {
+        guard inotifyDescriptor >= 0 else { return }
+        let watch = inotify_add_watch(inotifyDescriptor, path, Self.mask)
+        guard watch >= 0 else { return }   // gone again, or out of watches: the periodic rescan still finds its files
+        subfolderWatches.withLock { $0[watch] = relative.bytes }
     }
 
     /// Ends the current (or next) `wait` early.
@@ -172,10 +184,14 @@ public final class InboxMonitor: Sendable {
                 relevant = true
                 // Only the current watch counts: the old one reports IN_IGNORED after a `rewatch`.
                 if descriptor == watch, mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED) != 0 { wakeup.inboxGone = true }
+                let folder: [UInt8]? = descriptor == watch ? nil : subfolderWatches.withLock { watches in
+                    if mask & UInt32(IN_IGNORED) != 0 { return watches.removeValue(forKey: descriptor) }
+                    return watches[descriptor]
+                }
                 if length > 0 {
                     let start = offset + headerSize
                     let name = Array(buffer[start..<(start + length)].prefix { $0 != 0 })
-                    if !name.isEmpty { wakeup.names.append(FileName(bytes: name)) }
+                    if !name.isEmpty { wakeup.names.append(FileName(bytes: folder.map { $0 + [UInt8(ascii: "/")] + name } ?? name)) }
                 }
                 offset += headerSize + length
             }

@@ -169,7 +169,7 @@ struct Processor: Sendable {
                 disposition = .rejected
                 break
             }
-            let name = Outbox.outputName(result: verdict.result, prob: verdict.prob, original: item.claim.name)
+            let name = Outbox.outputName(result: verdict.result, prob: verdict.prob, original: item.claim.name.lastComponent)
             let final = try outbox.write(png, as: name, temporary: Outbox.temporaryName(claimID: item.claim.claimID))
             ownOutput = final
             if let plainPNG {
@@ -237,8 +237,8 @@ struct Processor: Sendable {
         let input = FileName(bytes: journal.input)
         if try claim.item.status(of: input) != nil {
             switch journal.disposition {
-            case .archive: _ = try claim.item.moveNumbered(input, to: archive, as: input)
-            case .rejected: _ = try claim.item.moveNumbered(input, to: rejected, as: input)
+            case .archive: _ = try claim.item.moveNumbered(input, to: archive, as: input.lastComponent)
+            case .rejected: _ = try claim.item.moveNumbered(input, to: rejected, as: input.lastComponent)
             case .delete: try claim.item.unlink(input)
             }
         }
@@ -286,8 +286,7 @@ struct Processor: Sendable {
     func recover(_ folder: ClaimFolder) throws -> [WorkItem] {
         var requeued: [WorkItem] = []
         for (token, item) in try folder.items() {
-            let entries = try item.entries()
-            let input = entries.first { $0.bytes.first != UInt8(ascii: ".") }
+            let input = try ClaimFolder.input(in: item)
             let claim = ClaimedInput(owner: folder, token: token, name: input ?? FileName(""), item: item)
             if let data = try item.readSmallFile(Journal.fileName), let journal = try? JSONDecoder().decode(Journal.self, from: Data(data)) {
                 let recovered = ClaimedInput(owner: folder, token: token, name: FileName(bytes: journal.input), item: item)
