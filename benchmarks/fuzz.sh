@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzing of the parsers of untrusted bytes (issue 11), for a bounded time, outside CI:
-#   image        ImageDecoder.header + decode (PNG/JPEG through the CImageIO shim), seeds: the decoder fixtures
+#   image        ImageDecoder.header + decode (PNG/JPEG through the CImageIO shim, DICOM through CDicom/DCMTK),
+#                seeds: the decoder fixtures and a small DICOM written with dcmtk's img2dcm when it is installed
 #   safetensors  SafeTensorsFile (header, offsets, dtypes, shapes) + every tensor read, seeds: small valid files
 #
 #   benchmarks/fuzz.sh [SECONDS_PER_TARGET]      (make fuzz; default 300)
@@ -16,11 +17,13 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p fuzz-findings
 
 echo "fuzz: building Fuzz/ with -sanitize=fuzzer,address" >&2
-swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address >&2
+swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address \
+    -Xcxx -fsanitize=fuzzer-no-link,address >&2
 binary=Fuzz/.build/release/FuzzDecoders
 
 mkdir -p "$work/image" "$work/safetensors"
 cp Tests/ImagingTests/Fixtures/*.png Tests/ImagingTests/Fixtures/*.jpg "$work/image/"
+if command -v img2dcm >/dev/null; then img2dcm -q Tests/ImagingTests/Fixtures/jpeg_grey.jpg "$work/image/seed.dcm" || true; fi
 python3 - "$work/safetensors" <<'PY'
 import json, struct, sys
 def write(path, tensors, metadata=None):

@@ -72,7 +72,7 @@ import TestSupport
         #expect((report?["skipped"] as? [Any])?.count == 1)
         #expect((report?["history"] as? [Any])?.count == 2)
         let html = try String(contentsOf: models.appendingPathComponent("covid_normal.report.html"), encoding: .utf8)
-        #expect(html.components(separatedBy: "<svg ").count - 1 == 5)
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 6, "curves (2), confusion, histograms, ROC, calibration")
 
         // A second run reads every feature from the cache.
         let again = try Self.run([
