@@ -58,7 +58,6 @@ let package = Package(
             dependencies: [
                 "Imaging", "NeuralEngine", "Screening",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: optimisedEvenInDebug
         ),
@@ -67,7 +66,6 @@ let package = Package(
             name: "Watcher",
             dependencies: [
                 "Imaging", "Screening",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -4,10 +4,10 @@ import Foundation
 import Glibc
 #endif
 
-/// OpenBLAS set-up. Debian's OpenBLAS 0.3.21 picks its kernels once, when the library loads, from the CPU
-/// model; on CPUs newer than the library (e.g. AMD Zen 4) it falls back to slow generic kernels. The only
-/// way to choose is the `OPENBLAS_CORETYPE` variable at load time, so the program sets it and re-executes
-/// itself before doing any work.
+/// OpenBLAS facts and choices. Debian's OpenBLAS 0.3.21 picks its kernels once, when the library loads, from
+/// the CPU model; on CPUs newer than the library (e.g. AMD Zen 4) it falls back to slow generic kernels. The
+/// only way to choose is the `OPENBLAS_CORETYPE` variable at load time, so the executable sets it and
+/// re-executes itself before doing any work (`ProcessSetup` in the executable).
 public enum BLASRuntime {
     /// The kernel OpenBLAS runs, e.g. "SkylakeX".
     public static var kernelName: String {
@@ -20,7 +20,7 @@ public enum BLASRuntime {
     /// Limits OpenBLAS's own worker threads.
     public static func setThreadCount(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
 
-    /// Marks a process that `ensureFastKernels` re-executed, so logs can tell its choice from the user's.
+    /// Marks a process the executable re-executed with `betterCoreType()`, so logs can tell its choice from the user's.
     static let reexecMarker = "XRAYWATCH_BLAS_CORETYPE_CHOSEN"
 
     /// For logs: the kernel, who chose it, and the thread count, e.g.
@@ -34,28 +34,17 @@ public enum BLASRuntime {
         return "OpenBLAS kernel \(kernelName) (\(origin)), \(threads) thread\(threads == 1 ? "" : "s")"
     }
 
-    /// Call first thing in `main`, before any BLAS call.
-    ///
-    /// 1. If OpenBLAS picked kernels that are not the best for this CPU (`KernelChoice`) and the user has not
-    ///    chosen a core type, sets `OPENBLAS_CORETYPE` and re-executes the program with the same arguments
-    ///    (OpenBLAS reads it only when it loads). Returns normally when nothing needs doing or re-exec fails.
-    /// 2. Makes OpenBLAS single-threaded: the backbone splits every layer between the cores itself, which
-    ///    measured 10-15% less CPU per image than OpenBLAS's threads (they spin while waiting for each other)
-    ///    and much less wall time on a loaded machine. `OPENBLAS_NUM_THREADS` set by the user still wins.
-    public static func ensureFastKernels() {
-        let environment = ProcessInfo.processInfo.environment
-        if environment["OPENBLAS_CORETYPE"] == nil,
-           let wanted = KernelChoice.best(forCPUFlags: cpuFlags()),
-           KernelChoice.isWeaker(kernelName, than: wanted) {
-            setenv("OPENBLAS_CORETYPE", wanted, 1)
-            setenv(reexecMarker, "1", 1)
-            execv("/proc/self/exe", CommandLine.unsafeArgv)
-            // execv only returns on failure; carry on with the kernels OpenBLAS chose.
-        }
-        if environment["OPENBLAS_NUM_THREADS"] == nil && environment["OMP_NUM_THREADS"] == nil {
-            setThreadCount(1)
-        }
+    /// The OpenBLAS core type this CPU should run when the one OpenBLAS picked is weaker (`KernelChoice`),
+    /// else nil. Only a decision: setting `OPENBLAS_CORETYPE` and re-executing is the program's business
+    /// (the executable does it first thing in `main`; a library never re-executes its process).
+    public static func betterCoreType() -> String? {
+        guard let wanted = KernelChoice.best(forCPUFlags: cpuFlags()), KernelChoice.isWeaker(kernelName, than: wanted) else { return nil }
+        return wanted
     }
+
+    /// The variable the executable sets when it re-executes itself with `betterCoreType()`, so logs can tell
+    /// its choice from the user's.
+    public static let reexecMarkerVariable = reexecMarker
 
     /// The `flags` line of /proc/cpuinfo, as a set.
     static func cpuFlags() -> Set<Substring> {

@@ -14,7 +14,7 @@ struct XRayWatch: AsyncParsableCommand {
 
     static func main() async {
         // Before any BLAS call: Debian's OpenBLAS may not recognise this CPU; this may re-exec the process.
-        BLASRuntime.ensureFastKernels()
+        ProcessSetup.chooseBLASKernelsAndThreads()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

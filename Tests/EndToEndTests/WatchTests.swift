@@ -262,12 +262,15 @@ struct WatchTests {
     }
 
     @Test func configurationErrorsStopTheWatcherNamingTheKey() async throws {
-        let spool = try WatchSpool(extra: ["outbox": "\"inbox/out\"", "colour": "1"])
-        let status = try await spool.runOnce()
-        #expect(status != 0)
-        let log = spool.log("once.log")
-        #expect(log.contains("colour") || log.contains("outbox"), "\(log)")
-        #expect(!FileManager.default.fileExists(atPath: spool.root.appendingPathComponent("outbox").path))
+        // Unknown keys are reported first.
+        let unknown = try WatchSpool(extra: ["outbox": "\"inbox/out\"", "colour": "1"])
+        #expect(try await unknown.runOnce() == 1, "a runtime failure, not a usage error")
+        #expect(unknown.log("once.log").contains("key \"colour\": unknown key"), "\(unknown.log("once.log"))")
+        // Then impossible values, naming the key at fault; nothing is created.
+        let inside = try WatchSpool(extra: ["outbox": "\"inbox/out\""])
+        #expect(try await inside.runOnce() == 1)
+        #expect(inside.log("once.log").contains("key \"outbox\"") && inside.log("once.log").contains("inside the inbox"), "\(inside.log("once.log"))")
+        #expect(!FileManager.default.fileExists(atPath: inside.root.appendingPathComponent("inbox/out").path))
     }
 }
 

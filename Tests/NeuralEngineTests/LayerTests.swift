@@ -18,6 +18,9 @@ struct LayerTests {
         #expect(y.values == [0, 0, 0]) // [1-4+0.5, 2-5, 3-6-1] -> relu
         let z = Head(layers: [.dense(weight: weight, bias: bias)]).forward(Tensor(shape: [2], values: [2, 1]))
         #expect(z.values == [6.5, 9, 11])
+        // A kernel read transposed (w[out][in]) would give [4.5, 10, 15] above and [2, 4, 6] here.
+        let unit = Head(layers: [.dense(weight: weight, bias: Tensor(shape: [3], values: [0, 0, 0]))]).forward(Tensor(shape: [2], values: [0, 1]))
+        #expect(unit.values == [4, 5, 6], "input 1 selects the kernel's second row")
     }
 
     @Test func softmaxIsStableAndSumsToOne() {

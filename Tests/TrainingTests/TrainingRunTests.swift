@@ -69,10 +69,21 @@ import TestSupport
         let out = outFolder(data)
         var options = try options(data, out: out)
         options.source.labels = ["covid", "pneumonia"]
-        try #"{"labels": ["covid", "normal"]}"#.write(to: out.appendingPathComponent("covid_normal.json"), atomically: true, encoding: .utf8)
-        // Not a full manifest: refused as well.
+        let manifest = out.appendingPathComponent("covid_normal.json")
+        // Something that is not a manifest at the model's path: refused unless forced.
+        try #"{"labels": ["covid", "normal"]}"#.write(to: manifest, atomically: true, encoding: .utf8)
         expectError(options, mentioning: "not a model manifest")
+        // A real manifest trained on other labels: refused, naming both label sets.
+        try #"""
+        {"name": "covid_normal", "version": "1", "description": "earlier", "labels": ["covid", "normal"],
+         "positiveLabel": "covid", "threshold": 0.5,
+         "preprocessing": {"resize": "area", "normalisation": "caffe", "size": 224},
+         "backbone": {"name": "vgg16_imagenet_notop", "sha256": "00"}, "head": [],
+         "weights": {"file": "covid_normal.safetensors", "sha256": "00"}, "training": {}}
+        """#.write(to: manifest, atomically: true, encoding: .utf8)
+        expectError(options, mentioning: "exists with labels covid,normal, but this run's labels are covid,pneumonia")
+        // With the same labels it is an ordinary retraining; with --force any labels are.
         options.force = true
-        _ = try TrainingRun(options: options).prepare()
+        #expect(throws: Never.self) { _ = try TrainingRun(options: options).prepare() }
     }
 }
