@@ -200,4 +200,25 @@ import TestSupport
         #expect(try spool.entries("archive") == ["a.png"])
         #expect(try spool.entries("inbox/.work").isEmpty)
     }
+
+    /// Content seen before, journaled, then the ledger rotated away before the restart: the earlier row is
+    /// gone, so the input is screened again (one ok row) instead of recovery failing on every rescan.
+    @Test func aSeenBeforeJournalWhoseEarlierRowWasRotatedAwayIsScreenedAgain() throws {
+        let spool = try Spool()
+        defer { try? FileManager.default.removeItem(at: spool.root) }
+        try Self.restart(spool)                                   // a.png screened: an ok row
+        let bytes = try Data(contentsOf: spool.root.appendingPathComponent("archive/a.png"))
+        try bytes.write(to: spool.root.appendingPathComponent("inbox/again.png"))
+        do {
+            let faults = FaultInjector([.init(.write, occurrence: 2, effect: .crash)])   // the journal written, the ledger row not
+            let crashed = try spool.instance(SystemCalls(faults: faults))
+            let own = try ClaimFolder.create(in: crashed.work)
+            #expect(throws: (any Error).self) { try Self.screenInbox(crashed, own: own) }
+        }
+        try FileManager.default.moveItem(atPath: spool.ledgerPath, toPath: spool.ledgerPath + ".1")   // logrotate
+        try Self.restart(spool)
+        let rows = try spool.rows()
+        #expect(rows.map(\.inputFile) == ["again.png"] && rows.first?.status == .ok, "\(rows)")
+        #expect(try spool.entries("inbox/.work").isEmpty)
+    }
 }

@@ -288,7 +288,10 @@ struct Processor: Sendable {
         for (token, item) in try folder.items() {
             let input = try ClaimFolder.input(in: item)
             let claim = ClaimedInput(owner: folder, token: token, name: input ?? FileName(""), item: item)
-            if let data = try item.readSmallFile(Journal.fileName), let journal = try? JSONDecoder().decode(Journal.self, from: Data(data)) {
+            // A journal is finished as written, unless it holds a "seen before" row whose earlier row this
+            // ledger no longer has (it was rotated away meanwhile): that input is screened again from the start.
+            if let data = try item.readSmallFile(Journal.fileName), let journal = try? JSONDecoder().decode(Journal.self, from: Data(data)),
+               !(journal.row.status == .duplicate && journal.row.outputFile.isEmpty && ledger.earlierResult(sha256: journal.row.sha256) == nil) {
                 let recovered = ClaimedInput(owner: folder, token: token, name: FileName(bytes: journal.input), item: item)
                 let written = try commit(journal, claim: recovered, recovering: true)
                 logger.info("recovered \(written.inputFile): its ledger row is in place (\(written.status.rawValue))")
