@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/xraywatch
 DATA ?= ../shared/data
 
-.PHONY: deps build install run classify-examples test bench bench-memory fuzz evaluate models lungs refusal refusal-ood clean
+.PHONY: deps build install run serve classify-examples test bench bench-memory fuzz evaluate models lungs refusal refusal-ood clean
 
 ## System packages (libjpeg, libpng, OpenBLAS, make, pkg-config): installs only what is missing (apt-get, as root or with sudo).
 deps:
@@ -24,12 +24,17 @@ install: build
 run: build
 	$(RELEASE_BIN) watch --config config.json
 
+## The watcher with its web page on http://127.0.0.1:8080 (upload, results, JSON API) until Ctrl-C.
+serve: build
+	$(RELEASE_BIN) serve --config config.json
+
 ## Screen the bundled example images once.
 classify-examples: build
 	$(RELEASE_BIN) classify --config config.json examples
 
 ## Unit and end-to-end tests (tests that need ../shared skip with a message where it is absent).
 test: deps
+	@bash scripts/install-deps.sh --test
 	$(SWIFT) build
 	$(SWIFT) test
 

@@ -4,9 +4,11 @@
 # requires sndfile.pc) and for the make and pkg-config commands; installs what is
 # missing with apt-get, as root or through sudo, saying first what it installs. Debian and Ubuntu only; elsewhere
 # it says which libraries to install. Swift itself must already be on the PATH.
+#   scripts/install-deps.sh [--test]    --test: also Debian's chromium, which the tests drive headless
 set -euo pipefail
 
 missing=()
+if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then missing+=(chromium); fi
 command -v make >/dev/null || missing+=(make)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 have() {   # pkg-config module, or the Debian package when pkg-config itself is still missing
@@ -18,7 +20,7 @@ have openblas libopenblas-dev || missing+=(libopenblas-dev)
 [ -f /usr/include/dcmtk/dcmdata/dctk.h ] || missing+=(libdcmtk-dev)
 
 if [ ${#missing[@]} -eq 0 ]; then
-    echo "deps: all there (make, pkg-config, libjpeg, libpng, openblas, dcmtk)"
+    echo "deps: all there (make, pkg-config, libjpeg, libpng, openblas, dcmtk${1:+, chromium})"
     exit 0
 fi
 echo "deps: installing ${missing[*]}"

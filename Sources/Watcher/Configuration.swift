@@ -65,6 +65,8 @@ public struct Configuration: Sendable {
     public var ignorePatterns: [String]
     public var after: AfterProcessing
     public var batchSize: Int
+    /// Where `xraywatch serve` listens (the `http` section).
+    public var http = HTTPSettings()
     /// Decoded pixels the pipeline may hold at once (its memory bound; an image larger than this is taken alone).
     public var maxPixelsInFlight: Int = 64_000_000
     public var logLevel: Logger.Level
@@ -74,7 +76,7 @@ public struct Configuration: Sendable {
     public static let knownKeys: [String] = [
         "inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "models", "lungs", "refusal", "overlays", "outbox_image", "policy", "thresholds",
         "settle_seconds", "poll_seconds", "rescan_seconds", "incomplete_grace_seconds", "max_pixels", "max_bytes", "ignore", "after", "recursive",
-        "batch_size", "max_pixels_in_flight", "log_level", "log_format",
+        "batch_size", "max_pixels_in_flight", "log_level", "log_format", "http",
     ]
 
     /// Reads and validates one configuration file (no environment variables, no bundled-model search beyond
@@ -183,4 +185,17 @@ public struct ConfigurationOverrides: Sendable {
         if let logFormat { result["log_format"] = .string(logFormat) }
         return result
     }
+}
+
+/// The `http` section: where `xraywatch serve` listens, and the bearer token it requires when that is not
+/// the loopback interface.
+public struct HTTPSettings: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Required on every route but `/healthz` when set; `serve` refuses a non-loopback host without one.
+    public var token: String? = nil
+    public init() {}
+
+    /// 127.0.0.1, ::1 or localhost: only this machine can connect.
+    public var isLoopback: Bool { ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.") }
 }

@@ -110,6 +110,7 @@ struct ConfigurationReader {
         let pixelsInFlight = try integer("max_pixels_in_flight", default: 64_000_000, range: 1...(1 << 40))
         let ignore = try patterns("ignore")
         let recursive = try boolean("recursive", default: false)
+        let http = try httpSettings()
         let after = try choice("after", default: AfterProcessing.archive)
         let logLevel = try choice("log_level", default: "info", among: ["debug", "info", "warning", "error"])
         let logFormat = try choice("log_format", default: LogFormat.text)
@@ -121,7 +122,7 @@ struct ConfigurationReader {
             decision: Decision(policy: policy, thresholds: thresholds),
             imageLimits: ImageLimits(maxPixels: maxPixels, maxBytes: maxBytes),
             settleSeconds: settle, pollSeconds: poll, rescanSeconds: rescan, incompleteGraceSeconds: incompleteGrace, recursive: recursive, ignorePatterns: ignore, after: after,
-            batchSize: batchSize, maxPixelsInFlight: pixelsInFlight, logLevel: Logger.Level(rawValue: logLevel)!, logFormat: logFormat)
+            batchSize: batchSize, http: http, maxPixelsInFlight: pixelsInFlight, logLevel: Logger.Level(rawValue: logLevel)!, logFormat: logFormat)
     }
 
     // MARK: Locations
@@ -220,6 +221,30 @@ struct ConfigurationReader {
         case nil: return fallback
         case .string(let text)? where !text.isEmpty: return text
         case let other?: throw error(key, "must be a non-empty string, not \(other.typeName)")
+        }
+    }
+
+    /// The `http` object: `host` (string), `port` (0...65535; 0 picks a free one), `token` (string or null).
+    private func httpSettings() throws(ConfigurationError) -> HTTPSettings {
+        var settings = HTTPSettings()
+        switch values["http"] {
+        case nil: return settings
+        case .object(let entries)?:
+            for (name, value) in entries {
+                let key = "http.\(name)"
+                switch (name, value) {
+                case ("host", .string(let host)) where !host.isEmpty: settings.host = host
+                case ("port", .number(let port)) where port.rounded() == port && (0...65535).contains(port): settings.port = Int(port)
+                case ("token", .string(let token)) where token.count >= 16: settings.token = token
+                case ("token", .null): settings.token = nil
+                case ("host", _): throw error(key, "must be a host name or address")
+                case ("port", _): throw error(key, "must be a whole number from 0 to 65535")
+                case ("token", _): throw error(key, "must be a string of at least 16 characters, or null")
+                default: throw error(key, "unknown key; the http section has host, port and token")
+                }
+            }
+            return settings
+        case let other?: throw error("http", "must be an object with host, port and token, not \(other.typeName)")
         }
     }
 

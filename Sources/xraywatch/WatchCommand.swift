@@ -36,17 +36,37 @@ struct Watch: AsyncParsableCommand {
     @Flag(help: "Process what is in the inbox now, wait for it to settle and finish, then exit.") var once = false
 
     func run() async throws {
-        let overrides = ConfigurationOverrides(
+        let (_, service, _) = try WatcherStartup.prepare(config: config, overrides: overrides, once: once)
+        var lifecycleLogger = Logger(label: "xraywatch.lifecycle")
+        lifecycleLogger.logLevel = .warning
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: lifecycleLogger))
+        do {
+            try await group.run()
+        } catch {
+            throw ExitCode.failure   // the service has logged what went wrong
+        }
+    }
+
+    var overrides: ConfigurationOverrides {
+        ConfigurationOverrides(
             inbox: inbox, outbox: outbox, archive: archive, rejected: rejected, ledger: ledger,
             pollSeconds: pollSeconds, settleSeconds: settleSeconds, policy: policy,
             after: deleteAfter ? .delete : nil, logLevel: logLevel, logFormat: logFormat)
+    }
+}
+
+/// What `watch` and `serve` share: the configuration, logging, the loaded models (logged) and the watch service.
+enum WatcherStartup {
+    static func prepare(config: String?, overrides: ConfigurationOverrides, once: Bool = false) throws -> (Configuration, WatchService, Logger) {
         let configuration = try ConfigurationLoader.load(file: config, overrides: overrides)
         LoggingSystem.bootstrap { label in
             StderrLogHandler(label: label, format: configuration.logFormat, level: configuration.logLevel)
         }
         let logger = Logger(label: "xraywatch.watch")
 
-        // The backbone spreads its own work over the cores (OpenBLAS itself runs one thread, see BLASRuntime);
+        // The backbone spreads its own work over the cores (OpenBLAS itself runs one thread, see ProcessSetup);
         // decoding runs beside it.
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let decoders = max(1, cores / 4)
@@ -68,17 +88,7 @@ struct Watch: AsyncParsableCommand {
                         metadata: ["model": "\(model.name)", "hash": "\(model.shortHash)"])
         }
         logger.info("policy \(configuration.decision.policy)")
-
-        var lifecycleLogger = Logger(label: "xraywatch.lifecycle")
-        lifecycleLogger.logLevel = .warning
         let service = WatchService(configuration: configuration, screener: screener, logger: logger, once: once, decoders: decoders)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: lifecycleLogger))
-        do {
-            try await group.run()
-        } catch {
-            throw ExitCode.failure   // the service has logged what went wrong
-        }
+        return (configuration, service, logger)
     }
 }

@@ -9,7 +9,7 @@ struct XRayWatch: AsyncParsableCommand {
         commandName: "xraywatch",
         abstract: "Screen chest X-rays for COVID-19 (a screening and teaching tool, never a diagnosis).",
         version: ProgramVersion.text,
-        subcommands: [Watch.self, Classify.self, Train.self, TrainLungs.self, TrainRefusal.self, Evaluate.self, ImportDataset.self, Bench.self]
+        subcommands: [Watch.self, Serve.self, Classify.self, Train.self, TrainLungs.self, TrainRefusal.self, Evaluate.self, ImportDataset.self, Bench.self]
     )
 
     static func main() async {
