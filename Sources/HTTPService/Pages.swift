@@ -30,31 +30,6 @@ enum Pages {
         """
     }
 
-    /// The upload form and the latest results.
-    static func home(recent: [LedgerRow]) -> String {
-        var body = """
-        <form method="post" action="/screenings" enctype="multipart/form-data">
-        <p><label>Chest radiograph (PNG, JPEG or DICOM): <input type="file" name="image" required accept="image/png,image/jpeg,application/dicom,.dcm"></label></p>
-        <p><button type="submit">Screen it</button></p>
-        </form>
-        <h2>Latest results</h2>
-        """
-        body += recentTable(recent)
-        return page("Screen a chest X-ray", body: body)
-    }
-
-    static func recentTable(_ rows: [LedgerRow]) -> String {
-        guard !rows.isEmpty else { return "<p>None yet.</p>" }
-        var html = "<table><tr><th>time (UTC)</th><th>file</th><th>status</th><th>result</th><th>Prob</th></tr>\n"
-        for row in rows {
-            let id = String(row.inputFile.prefix(36))
-            let file = ScreeningDesk.isID(id) ? "<a href=\"/screenings/\(id)\">\(escape(row.inputFile))</a>" : escape(row.inputFile)
-            html += "<tr><td>\(escape(String(row.time.prefix(19))))</td><td>\(file)</td><td>\(escape(row.status.rawValue))</td>"
-                + "<td class=\"\(escape(row.result))\">\(escape(row.result))</td><td>\(row.prob.map(String.init) ?? "")</td></tr>\n"
-        }
-        return html + "</table>\n"
-    }
-
     static func pending(id: String) -> String {
         page("Screening…", body: "<p>Your radiograph is in the queue. This page refreshes every 2 seconds.</p><p>Id: <code>\(escape(id))</code></p>", refreshSeconds: 2)
     }

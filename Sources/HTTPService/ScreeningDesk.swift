@@ -8,10 +8,35 @@ import Watcher
 public struct ScreeningDesk: Sendable {
     public let configuration: Configuration
     public let layout: LedgerLayout
+    /// The loaded models, for the dashboard.
+    public let models: [LoadedModel]
 
-    public init(configuration: Configuration, modelNames: [String]) {
+    /// A loaded model as the dashboard lists it.
+    public struct LoadedModel: Sendable {
+        public let name: String, version: String, hash: String, threshold: Double
+        /// Its training report (`<manifest>.report.html` beside the manifest), when there is one.
+        public let reportPath: String?
+        public init(name: String, version: String, hash: String, threshold: Double, manifestPath: String) {
+            self.name = name; self.version = version; self.hash = hash; self.threshold = threshold
+            let report = (manifestPath.hasSuffix(".json") ? String(manifestPath.dropLast(5)) : manifestPath) + ".report.html"
+            reportPath = FileManager.default.fileExists(atPath: report) ? report : nil
+        }
+    }
+
+    public init(configuration: Configuration, models: [LoadedModel]) {
         self.configuration = configuration
-        self.layout = LedgerLayout(modelNames: modelNames)
+        self.models = models
+        self.layout = LedgerLayout(modelNames: models.map(\.name))
+    }
+
+    /// Files waiting in the inbox or being screened (the watcher's queue, as the folders show it).
+    public func queueDepth() -> Int {
+        let inbox = ((try? FileManager.default.contentsOfDirectory(atPath: configuration.inboxPath)) ?? []).filter { !$0.hasPrefix(".") }.count
+        let instances = (try? FileManager.default.contentsOfDirectory(atPath: configuration.workPath)) ?? []
+        let claimed = instances.filter { !$0.hasPrefix(".") }.reduce(0) { count, instance in
+            count + ((try? FileManager.default.contentsOfDirectory(atPath: configuration.workPath + "/" + instance)) ?? []).filter { !$0.hasPrefix(".") }.count
+        }
+        return inbox + claimed
     }
 
     /// Why an upload was refused (the HTTP status and a sentence for the user).

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 import Watcher
 
@@ -12,11 +13,14 @@ public struct WebServer: Sendable {
     public let desk: ScreeningDesk
     public let settings: HTTPSettings
     public let logger: Logger
+    /// Where the metrics are collected (the executable bootstraps swift-metrics with it); `/metrics` shows it.
+    public let metrics: PrometheusCollectorRegistry
 
-    public init(desk: ScreeningDesk, settings: HTTPSettings, logger: Logger) {
+    public init(desk: ScreeningDesk, settings: HTTPSettings, logger: Logger, metrics: PrometheusCollectorRegistry) {
         self.desk = desk
         self.settings = settings
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Why the server will not start.
@@ -30,8 +34,9 @@ public struct WebServer: Sendable {
         }
     }
 
-    /// The application, running `services` (the watcher) beside the server in one service group.
-    public func application(services: [any Service]) -> some ApplicationProtocol {
+    /// The application, running `services` (the watcher) beside the server in one service group; `onReady`
+    /// runs once the server listens (the executable tells systemd).
+    public func application(services: [any Service], onReady: @escaping @Sendable () -> Void = {}) -> some ApplicationProtocol {
         let logger = logger, settings = settings
         return Application(
             router: router(), configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "xraywatch"),
@@ -40,6 +45,7 @@ public struct WebServer: Sendable {
                 let port = channel.localAddress?.port ?? settings.port
                 logger.info("listening on http://\(settings.host):\(port)\(settings.token == nil ? "" : " (token required)")",
                             metadata: ["port": .stringConvertible(port)])
+                onReady()
             },
             logger: logger)
     }
@@ -52,6 +58,11 @@ public struct WebServer: Sendable {
         let desk = desk, maxBytes = desk.configuration.imageLimits.maxBytes
 
         router.get("/healthz") { _, _ in Responses.text("ok", status: .ok) }
+        let registry = metrics
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
         router.get("/readyz") { _, _ in
             let checks = desk.readiness()
             return Responses.json(checks, status: checks.values.allSatisfy { $0 } ? .ok : .serviceUnavailable)
@@ -67,7 +78,22 @@ public struct WebServer: Sendable {
             response.headers[.setCookie] = "xraywatch_token=\(token); HttpOnly; SameSite=Strict; Path=/"
             return response
         }
-        router.get("/") { _, _ in Responses.html(Pages.home(recent: Array(desk.rows().suffix(20).reversed()))) }
+        router.get("/") { request, _ in
+            let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
+            return Responses.html(Dashboard.render(desk: desk, query: query))
+        }
+        // Images of any ledger row by its number (files named by ledger rows only), and the models' reports.
+        router.get("/rows/{number}/image") { _, context in
+            let rows = desk.rows()
+            guard let number = context.parameters.get("number", as: Int.self), rows.indices.contains(number),
+                  let image = desk.outboxImage(of: rows[number]) else { return Responses.text("no image", status: .notFound) }
+            return Responses.png(image)
+        }
+        router.get("/models/{name}/report") { _, context in
+            guard let model = desk.models.first(where: { $0.name == context.parameters.get("name") }), let path = model.reportPath,
+                  let html = FileManager.default.contents(atPath: path) else { return Responses.text("no report", status: .notFound) }
+            return Responses.html(String(decoding: html, as: UTF8.self))
+        }
 
         // The form: multipart upload, then the result page.
         router.post("/screenings") { request, _ in

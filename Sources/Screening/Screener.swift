@@ -55,6 +55,22 @@ public final class Screener: Sendable {
     /// they share its preprocessing; models that read lung fields run after the lungs are known (a second
     /// backbone pass on the cropped, masked images).
     public func analyse(_ images: [RGBImage]) -> [Analysis] {
+        var timings = StageSeconds()
+        return analyse(images, timings: &timings)
+    }
+
+    /// Wall-clock seconds a batch spent in the backbone (lung passes included) and in the heads (with their
+    /// Grad-CAM heatmaps), for the service's latency metrics.
+    public struct StageSeconds: Sendable {
+        public var backbone = 0.0
+        public var heads = 0.0
+        public init() {}
+    }
+
+    /// `analyse`, adding the time spent per stage to `timings`.
+    public func analyse(_ images: [RGBImage], timings: inout StageSeconds) -> [Analysis] {
+        let clock = ContinuousClock()
+        func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
         var scores = [[ModelScore]](repeating: [], count: images.count)
         var lungs = [LungFindings?](repeating: nil, count: images.count)
         var distances = [Double?](repeating: nil, count: images.count)
@@ -73,23 +89,34 @@ public final class Screener: Sendable {
         }
         for preprocessing in groups {
             if preprocessing.readsLungs, !segmented, let segmenter {
+                let start = clock.now
                 inspect(segmenter.tappedMaps(images, backbone: backbone))
+                timings.backbone += seconds(clock.now - start)
             }
             let group = ModelGroup(models: models.filter { $0.manifest.preprocessing == preprocessing }, sharedLastBlock: backbone.lastBlock)
             let inputs = images.indices.map { preprocessing.networkInput(for: images[$0], lungs: lungs[$0]?.fields.mask) }
             let segmentsHere = !segmented && segmenter?.manifest.preprocessing == preprocessing
+            let backboneStart = clock.now
             let outputs = backbone.features(batch: inputs, height: preprocessing.size, width: preprocessing.size, output: group.backboneOutput,
                                             taps: segmentsHere ? LungSegmenter.tappedBlocks : [])
             if segmentsHere { inspect(outputs.map(\.taps)) }
+            let headsStart = clock.now
+            timings.backbone += seconds(headsStart - backboneStart)
             let mapsWholeImage = preprocessing.lungField == nil && preprocessing.border == 0
-            for (index, explained) in group.explained(outputs.map(\.output)).enumerated() {
+            let explainedGroup = group.explained(outputs.map(\.output))
+            timings.heads += seconds(clock.now - headsStart)
+            for (index, explained) in explainedGroup.enumerated() {
                 for model in group.models {
                     scores[index].append(ModelScore(model: model.name, probability: Double(explained[model.name]!.probabilities[model.positiveIndex])))
                     if mapsWholeImage { heatmaps[index][model.name] = explained[model.name]!.heatmaps }
                 }
             }
         }
-        if !segmented, let segmenter { inspect(segmenter.tappedMaps(images, backbone: backbone)) }
+        if !segmented, let segmenter {
+            let start = clock.now
+            inspect(segmenter.tappedMaps(images, backbone: backbone))
+            timings.backbone += seconds(clock.now - start)
+        }
         // Keep the configured model order whatever order preprocessing groups ran in.
         let order = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1.name, $0) })
         return images.indices.map {
@@ -116,5 +143,10 @@ public final class Screener: Sendable {
     /// INDETERMINATE for the images the refusal check refuses.
     public func screen(_ images: [RGBImage]) -> [Verdict] {
         analyse(images).map(verdict(for:))
+    }
+
+    /// `screen`, adding the time spent per stage to `timings`.
+    public func screen(_ images: [RGBImage], timings: inout StageSeconds) -> [Verdict] {
+        analyse(images, timings: &timings).map(verdict(for:))
     }
 }

@@ -89,7 +89,18 @@ public struct WatchService: Service {
                         }
                         let images = batch.compactMap(\.image)
                         let screener = screener
-                        var verdicts = images.isEmpty ? [] : await offload { screener.screen(images) }[...]
+                        var screened: [Verdict] = [], timings = Screener.StageSeconds()
+                        if !images.isEmpty {
+                            (screened, timings) = await offload {
+                                var timings = Screener.StageSeconds()
+                                return (screener.screen(images, timings: &timings), timings)
+                            }
+                        }
+                        if !images.isEmpty {
+                            WatcherMetrics().stage("backbone", seconds: timings.backbone / Double(images.count))
+                            WatcherMetrics().stage("heads", seconds: timings.heads / Double(images.count))
+                        }
+                        var verdicts = screened[...]
                         for prepared in batch {
                             classified.push((prepared, prepared.image == nil ? nil : verdicts.popFirst()))
                         }
@@ -101,6 +112,8 @@ public struct WatchService: Service {
                     while let (prepared, verdict) = await classified.next(upTo: 1).first {
                         let processor = setup.processor, logger = logger
                         let failure: String? = await offload {
+                            let started = monotonicSeconds()
+                            defer { WatcherMetrics().stage("write", seconds: monotonicSeconds() - started) }
                             do { try processor.finish(prepared, verdict: verdict); return nil } catch {
                                 logger.error("cannot finish \(prepared.item.claim.name): \(error); stopping (the file stays in \(prepared.item.claim.item.path) and is processed at the next start)")
                                 return "\(error)"
@@ -109,6 +122,7 @@ public struct WatchService: Service {
                         if let failure { shared.fail(failure) }
                         budget.release(prepared.reservedPixels)
                         shared.inFlight.subtract(1, ordering: .relaxed)
+                        WatcherMetrics().queueDepth(shared.inFlight.load(ordering: .relaxed))
                         setup.monitor.wake()
                     }
                     return []
@@ -133,7 +147,9 @@ public struct WatchService: Service {
             return prepared
         case .toDecode(let input):
             await budget.reserve(input.pixels)
+            let started = monotonicSeconds()
             var prepared = await offload { processor.decode(input) }
+            WatcherMetrics().stage("decode", seconds: monotonicSeconds() - started)
             if prepared.image == nil { budget.release(input.pixels) } else { prepared.reservedPixels = input.pixels }
             return prepared
         }
@@ -181,6 +197,7 @@ public struct WatchService: Service {
             modelsColumn: screener.models.map { "\($0.name)@\($0.shortHash)" }.joined(separator: ";"), logger: logger,
             incompleteGraceSeconds: configuration.incompleteGraceSeconds, currentFolders: folders, retryHolds: holds,
             overlaysFolder: configuration.overlaysPath, outboxImage: configuration.outboxImage)
+        WatcherMetrics().modelInfo(screener.models, thresholds: screener.decision.threshold(for:))
         processor.thresholdsColumn = screener.models.map { "\($0.name)=\(screener.decision.threshold(for: $0.name))" }.joined(separator: ";")
         logger.info("watching \(configuration.inboxPath) (\(monitor.mode)); outbox \(configuration.outboxPath), ledger \(configuration.ledgerPath), settle \(configuration.settleSeconds) s, batch \(configuration.batchSize), instance \(own.name)",
                     metadata: ["mode": "\(monitor.mode)", "inbox": "\(configuration.inboxPath)", "instance": "\(own.name)"])
@@ -227,6 +244,7 @@ public struct WatchService: Service {
                 do {
                     guard let claim = try folders.own.claim(name, from: folders.inbox) else { continue }   // another instance took it
                     shared.inFlight.add(1, ordering: .relaxed)
+                    WatcherMetrics().queueDepth(shared.inFlight.load(ordering: .relaxed))
                     claimed.push(WorkItem(claim: claim, claimedAt: monotonicSeconds(), claimedStatus: status))
                     logger.debug("claimed \(name)")
                 } catch {

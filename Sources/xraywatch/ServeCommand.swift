@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import HTTPService
 import Logging
+import Metrics
+import Prometheus
 import Watcher
 
 /// `xraywatch serve`: the watcher and the web page in one process, one set of loaded models.
@@ -24,19 +26,27 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Metrics go to Prometheus (`/metrics`); bootstrapped before the watcher records any.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let (configuration, watcher, logger) = try WatcherStartup.prepare(config: config, overrides: ConfigurationOverrides())
         var settings = configuration.http
         if let host { settings.host = host }
         if let port { settings.port = port }
         if let token = ProcessInfo.processInfo.environment["XRAYWATCH_HTTP_TOKEN"], !token.isEmpty { settings.token = token }
-        let server = WebServer(desk: ScreeningDesk(configuration: configuration, modelNames: watcher.screener.models.map(\.name)),
-                               settings: settings, logger: Logger(label: "xraywatch.http"))
+        let screener = watcher.screener
+        let models = screener.models.map { model in
+            ScreeningDesk.LoadedModel(name: model.name, version: model.manifest.version, hash: model.shortHash,
+                                      threshold: screener.decision.threshold(for: model.name), manifestPath: model.manifestPath)
+        }
+        let server = WebServer(desk: ScreeningDesk(configuration: configuration, models: models),
+                               settings: settings, logger: Logger(label: "xraywatch.http"), metrics: registry)
         do { try server.validate() } catch {
             logger.critical("\(error)")
-            throw ExitCode(78)   // EX_CONFIG: a configuration systemd must not restart on
+            throw ExitCode(WatcherStartup.configurationExitCode)
         }
         do {
-            try await server.application(services: [watcher]).runService()
+            try await server.application(services: [watcher], onReady: { SystemdNotify.send("READY=1") }).runService()
         } catch {
             logger.critical("\(error)")
             throw ExitCode.failure

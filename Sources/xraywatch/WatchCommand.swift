@@ -59,8 +59,15 @@ struct Watch: AsyncParsableCommand {
 
 /// What `watch` and `serve` share: the configuration, logging, the loaded models (logged) and the watch service.
 enum WatcherStartup {
+    /// Exit status for a configuration that cannot be used (EX_CONFIG): the systemd unit does not restart on it.
+    static let configurationExitCode: Int32 = 78
+
     static func prepare(config: String?, overrides: ConfigurationOverrides, once: Bool = false) throws -> (Configuration, WatchService, Logger) {
-        let configuration = try ConfigurationLoader.load(file: config, overrides: overrides)
+        let configuration: Configuration
+        do { configuration = try ConfigurationLoader.load(file: config, overrides: overrides) } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(configurationExitCode)
+        }
         LoggingSystem.bootstrap { label in
             StderrLogHandler(label: label, format: configuration.logFormat, level: configuration.logLevel)
         }

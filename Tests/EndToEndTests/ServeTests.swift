@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -99,6 +100,27 @@ struct ServeTests {
         let checks = try Self.json(readiness)
         #expect(ready == 200 && checks["inbox_writable"] as? Bool == true && checks["ledger_writable"] as? Bool == true)
         #expect(try spool.ledgerRows().count == 1, "the upload went through the watcher's ledger")
+        // Prometheus metrics: the screening counted by its result, time per stage, the models.
+        let (metricsStatus, metricsBody, _) = try await Self.request(server.base.appendingPathComponent("metrics"))
+        let metrics = String(decoding: metricsBody, as: UTF8.self)
+        #expect(metricsStatus == 200)
+        #expect(metrics.contains("xraywatch_screened_total{result=\"\(result["result"] as? String ?? "?")\"} 1"), "\(metrics)")
+        for stage in ["decode", "backbone", "heads", "write"] {
+            #expect(metrics.contains("xraywatch_stage_seconds_count{stage=\"\(stage)\"} "), "\(stage)")
+        }
+        #expect(metrics.contains("xraywatch_model_info{") && metrics.contains("model=\"covid_pneumo\""))
+        #expect(metrics.contains("xraywatch_queue_depth"))
+        // The dashboard: the row with its thumbnail, filters, counts per day, the models and their reports.
+        let (_, homeBody, _) = try await Self.request(server.base.appending(queryItems: [URLQueryItem(name: "status", value: "ok")]))
+        let home = String(decoding: homeBody, as: UTF8.self)
+        #expect(home.contains("/rows/0/image") && home.contains("_scan.jpeg") && home.contains("Per day") && home.contains("<option value=\"ok\" selected>"))
+        #expect(home.contains("/models/covid_normal/report"))
+        let (filteredStatus, filteredBody, _) = try await Self.request(server.base.appending(queryItems: [URLQueryItem(name: "status", value: "rejected")]))
+        #expect(filteredStatus == 200 && !String(decoding: filteredBody, as: UTF8.self).contains("_scan.jpeg"), "the filter keeps rejected rows only")
+        #expect(try await Self.request(server.base.appendingPathComponent("rows/0/image")).0 == 200)
+        #expect(try await Self.request(server.base.appendingPathComponent("rows/7/image")).0 == 404)
+        #expect(try await Self.request(server.base.appendingPathComponent("models/covid_normal/report")).0 == 200)
+        #expect(try await Self.request(server.base.appendingPathComponent("models/nonexistent/report")).0 == 404)
         try await server.stop()
         #expect(server.process.terminationStatus == 0)
     }
@@ -164,6 +186,29 @@ struct ServeTests {
         #expect(dom.contains("/screenings/\(id)/image"))
         let home = try Browser.dumpDOM(server.base.absoluteString + "/")
         #expect(home.contains("<form") && home.contains("chest.jpeg"), "the upload is listed on the start page")
+        try await server.stop()
+    }
+}
+
+extension ServeTests {
+    /// `Type=notify`: once listening, serve sends READY=1 to the socket systemd names in $NOTIFY_SOCKET.
+    @Test func readinessIsSentToSystemdsNotifySocket() async throws {
+        let spool = try WatchSpool()
+        let path = spool.root.appendingPathComponent("notify.sock").path
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        #expect(bound == 0)
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let server = try await Server(spool, environment: ["NOTIFY_SOCKET": path])
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = recv(fd, &buffer, buffer.count, 0)
+        #expect(count > 0 && String(decoding: buffer.prefix(max(0, count)), as: UTF8.self) == "READY=1")
         try await server.stop()
     }
 }

@@ -264,11 +264,11 @@ struct WatchTests {
     @Test func configurationErrorsStopTheWatcherNamingTheKey() async throws {
         // Unknown keys are reported first.
         let unknown = try WatchSpool(extra: ["outbox": "\"inbox/out\"", "colour": "1"])
-        #expect(try await unknown.runOnce() == 1, "a runtime failure, not a usage error")
+        #expect(try await unknown.runOnce() == 78, "EX_CONFIG: not a usage error, and not one systemd should restart on")
         #expect(unknown.log("once.log").contains("key \"colour\": unknown key"), "\(unknown.log("once.log"))")
         // Then impossible values, naming the key at fault; nothing is created.
         let inside = try WatchSpool(extra: ["outbox": "\"inbox/out\""])
-        #expect(try await inside.runOnce() == 1)
+        #expect(try await inside.runOnce() == 78)
         #expect(inside.log("once.log").contains("key \"outbox\"") && inside.log("once.log").contains("inside the inbox"), "\(inside.log("once.log"))")
         #expect(!FileManager.default.fileExists(atPath: inside.root.appendingPathComponent("inbox/out").path))
     }

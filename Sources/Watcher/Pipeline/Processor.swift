@@ -246,8 +246,13 @@ struct Processor: Sendable {
         try claim.owner.removeItem(claim.token)
     }
 
-    /// One log line per input.
+    /// One log line per input, and its count in the metrics.
     private func report(_ row: LedgerRow) {
+        switch row.status {
+        case .ok: WatcherMetrics().screened(row.result)
+        case .rejected: WatcherMetrics().rejected(row.reason)
+        case .duplicate: WatcherMetrics().duplicate()
+        }
         var metadata: Logger.Metadata = [
             "input": "\(row.inputFile)", "status": "\(row.status.rawValue)", "sha256": "\(row.sha256.prefix(12))",
             "elapsed_ms": .stringConvertible(row.elapsedMilliseconds),
