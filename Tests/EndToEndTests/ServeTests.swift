@@ -146,6 +146,17 @@ struct ServeTests {
             #expect(!String(decoding: body, as: UTF8.self).contains("root:"), "\(path)")
         }
         #expect(try spool.ledgerRows().isEmpty, "nothing refused reached the inbox")
+        // A hostile file name reaches neither the filesystem nor the page as markup.
+        let hostile = "<script>alert(1)</script>/../../=HYPERLINK(\"x\").png"
+        let (accepted, acceptedBody, _) = try await Self.request(api.appending(queryItems: [URLQueryItem(name: "name", value: hostile)]),
+                                                                 method: "POST", body: Data(try WatchSpool.png(seed: 6)))
+        #expect(accepted == 202)
+        let id = try #require(try Self.json(acceptedBody)["id"] as? String)
+        let row = try await Self.waitForResult(server, id: id)
+        let inputFile = try #require(row["input_file"] as? String)
+        #expect(inputFile.allSatisfy { $0.isLetter || $0.isNumber || "._-".contains($0) }, "\(inputFile)")
+        let (_, page, _) = try await Self.request(server.base)
+        #expect(!String(decoding: page, as: UTF8.self).contains("<script>"))
         try await server.stop()
     }
 
