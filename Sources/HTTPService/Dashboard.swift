@@ -61,11 +61,14 @@ struct Dashboard {
         var html = "<table><tr><th></th><th>time (UTC)</th><th>file</th><th>status</th><th>result</th><th>Prob</th><th>reason</th></tr>\n"
         for (number, row) in rows {
             let id = String(row.inputFile.prefix(36))
-            let file = ScreeningDesk.isID(id) ? "<a href=\"/screenings/\(id)\">\(Pages.escape(row.inputFile))</a>" : Pages.escape(row.inputFile)
+            // An upload is shown by the name it was uploaded as (its id is in the link and the tooltip).
+            let file = ScreeningDesk.isID(id)
+                ? "<a href=\"/screenings/\(id)\" title=\"\(Pages.escape(row.inputFile))\">\(Pages.escape(String(row.inputFile.dropFirst(37))))</a>"
+                : Pages.escape(row.inputFile)
             let thumbnail = row.status == .rejected || row.outputFile.isEmpty ? ""
-                : "<a href=\"/rows/\(number)/image\"><img src=\"/rows/\(number)/image\" width=\"64\" alt=\"outbox image\"></a>"
-            html += "<tr><td>\(thumbnail)</td><td>\(Pages.escape(String(row.time.prefix(19))))</td><td>\(file)</td><td>\(row.status.rawValue)</td>"
-                + "<td class=\"\(Pages.escape(row.result))\">\(Pages.escape(row.result))</td><td>\(row.prob.map(String.init) ?? "")</td><td>\(Pages.escape(row.reason))</td></tr>\n"
+                : "<a href=\"/rows/\(number)/image\"><img class=\"thumb\" src=\"/rows/\(number)/image\" alt=\"outbox image\"></a>"
+            html += "<tr><td>\(thumbnail)</td><td class=\"time\">\(Pages.escape(String(row.time.prefix(19)).replacingOccurrences(of: "T", with: " ")))</td><td>\(file)</td><td>\(row.status.rawValue)</td>"
+                + "<td class=\"\(Pages.escape(row.result))\">\(Pages.escape(row.result))</td><td>\(row.prob.map(String.init) ?? "")</td><td class=\"reason\">\(Pages.escape(row.reason))</td></tr>\n"
         }
         return html + "</table>\n"
     }

@@ -19,6 +19,7 @@ enum Pages {
         .aid { background: #fff3cd; border: 1px solid #e0c060; padding: 0.5em 1em; }
         table { border-collapse: collapse; } th, td { border: 1px solid #bbb; padding: 3px 8px; text-align: left; }
         th { background: #eee; } img { max-width: 100%; border: 1px solid #999; }
+        img.thumb { width: 64px; max-width: none; } td.reason { max-width: 20em; font-size: 0.85em; } td.time { white-space: nowrap; }
         .POSITIVE { color: #b00020; } .NEGATIVE { color: #1b7f3a; } .INDETERMINATE { color: #9a6700; }
         </style></head>
         <body><h1>\(escape(title))</h1>

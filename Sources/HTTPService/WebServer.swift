@@ -74,6 +74,10 @@ public struct WebServer: Sendable {
             var request = request
             let body = String(buffer: try await request.collectBody(upTo: 4096))
             let token = body.split(separator: "&").first { $0.hasPrefix("token=") }.map { String($0.dropFirst(6)).removingPercentEncoding ?? "" } ?? ""
+            // The cookie holds the token as typed; a character that could end the cookie is refused.
+            guard !token.isEmpty, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.~+/=".contains($0)) }) else {
+                return Responses.html(Pages.message("Sign in", "That is not a token."), status: .badRequest)
+            }
             var response = Responses.redirect("/")
             response.headers[.setCookie] = "xraywatch_token=\(token); HttpOnly; SameSite=Strict; Path=/"
             return response

@@ -172,6 +172,14 @@ struct ServeTests {
         #expect(try await Self.request(server.base).0 == 401)
         #expect(try await Self.request(server.base, headers: ["Authorization": "Bearer wrong-token-wrong-token-000"]).0 == 401)
         #expect(try await Self.request(server.base, headers: ["Authorization": "Bearer \(token)"]).0 == 200)
+        // A browser signs in once: /login sets an HttpOnly, SameSite=Strict cookie that then opens the pages.
+        let (signedIn, _, signIn) = try await Self.request(server.base.appendingPathComponent("login"), method: "POST",
+                                                           body: Data("token=\(token)".utf8), headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        #expect(signedIn == 303)
+        let cookie = try #require(signIn.value(forHTTPHeaderField: "Set-Cookie"))
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+        #expect(try await Self.request(server.base, headers: ["Cookie": String(cookie.prefix { $0 != ";" })]).0 == 200)
+        #expect(try await Self.request(server.base, headers: ["Cookie": "xraywatch_token=wrong-token-wrong-token-000"]).0 == 401)
         try await server.stop()
     }
 
