@@ -29,18 +29,19 @@ public struct ImageDecodeError: Error, Sendable, Equatable, CustomStringConverti
         "\(file): \(reasonText)"
     }
 
-    private var reasonText: String {
+    /// The reason alone, as the ledger and the command line give it (one wording for both).
+    public var reasonText: String {
         switch reason {
         case .empty:
             return "empty file (0 bytes)"
         case .unreadable(let why):
-            return "cannot be read (\(why))"
+            return "unreadable (\(why))"
         case .notAnImage:
-            return "not a PNG, JPEG or DICOM image"
+            return "not an image (neither PNG, JPEG nor DICOM content)"
         case .tooLarge(let width, let height, let maxPixels):
-            return "\(width)x\(height) pixels is over the limit of \(maxPixels) pixels"
+            return "\(width)x\(height) pixels is over the max_pixels limit of \(maxPixels)"
         case .fileTooLarge(let bytes, let maxBytes):
-            return "\(bytes) bytes is over the limit of \(maxBytes) bytes"
+            return "\(bytes) bytes is over the max_bytes limit of \(maxBytes)"
         case .corrupt(let message):
             return "truncated or corrupt \(format?.rawValue ?? "image") (\(message))"
         case .refused(let message):

@@ -19,13 +19,32 @@ public enum Parallel {
     /// `transform` of every index in `0..<count`, spread over `workers` threads in contiguous shares; results in order.
     public static func map<T: Sendable>(_ count: Int, workers: Int, _ transform: (Int) -> T) -> [T] {
         guard count > 0 else { return [] }
-        nonisolated(unsafe) let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
-        _ = slots.initialize(from: repeatElement(nil, count: count))
-        defer { slots.deinitialize().deallocate() }
+        let slots = Slots<T>(count: count)
         // Each share fills only its own slots.
         forEachShare(of: count, workers: workers) { share, _ in
             for index in share { slots[index] = transform(index) }
         }
-        return slots.map { $0! }
+        return slots.values
     }
+}
+
+/// Fixed result slots that concurrent workers fill, each only its own index (a raw buffer: no copy-on-write
+/// checks, no lock). The one place results of parallel work are collected.
+public final class Slots<Value>: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<Value?>
+
+    public init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit { slots.deinitialize().deallocate() }
+
+    public subscript(index: Int) -> Value? {
+        get { slots[index] }
+        set { slots[index] = newValue }
+    }
+
+    /// Every slot's value, in order; each must have been filled.
+    public var values: [Value] { slots.map { $0! } }
 }

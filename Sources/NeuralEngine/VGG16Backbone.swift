@@ -76,9 +76,7 @@ public final class VGG16Backbone: Sendable {
         defer { buffers.forEach { $0.deallocate() } }
 
         // Each worker writes only its own image's slot.
-        nonisolated(unsafe) let results = UnsafeMutableBufferPointer<(output: Tensor, taps: [Tensor])?>.allocate(capacity: inputs.count)
-        _ = results.initialize(from: repeatElement(nil, count: inputs.count))
-        defer { results.deinitialize().deallocate() }
+        let results = Slots<(output: Tensor, taps: [Tensor])>(count: inputs.count)
         let paired = inputs.count / workers * workers
         for start in stride(from: 0, to: paired, by: workers) {
             Parallel.forEachShare(of: workers, workers: workers) { share, worker in
@@ -89,7 +87,7 @@ public final class VGG16Backbone: Sendable {
         for index in paired..<inputs.count {
             results[index] = forward(inputs[index], through: blocks, taps: taps, height: height, width: width, buffers: buffers[0], workers: workers)
         }
-        return results.map { $0! }
+        return results.values
     }
 
     /// One image through `blocks`, each layer split between `workers` threads; copies out the tapped blocks' outputs.

@@ -16,6 +16,7 @@ public struct BenchmarkReport: Codable, Sendable {
     public var endToEndWithoutLungsImagesPerSecond: Double?
     /// Grad-CAM of every model plus the refusal check's distance, per image (both part of the end-to-end figure).
     public var explanationMillisecondsPerImage: Double?
+    /// Filled in by the program (process facts are the executable's business, not the library's).
     public var peakResidentMegabytes: Double
 }
 
@@ -90,15 +91,7 @@ public struct Benchmark: Sendable {
             lungSegmenterMillisecondsPerImage: lungMilliseconds,
             endToEndWithoutLungsImagesPerSecond: withoutLungs.map { imageFiles.isEmpty ? 0 : Double(imageFiles.count) / $0 },
             explanationMillisecondsPerImage: explanationMilliseconds,
-            peakResidentMegabytes: Self.peakResidentMegabytes())
-    }
-
-    /// VmHWM from /proc/self/status: the most memory this process has held resident.
-    public static func peakResidentMegabytes() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = Double(line.split(separator: " ")[1]) else { return 0 }
-        return kilobytes / 1024
+            peakResidentMegabytes: 0)
     }
 }
 

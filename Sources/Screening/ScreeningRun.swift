@@ -1,5 +1,6 @@
 import Dispatch
 import Imaging
+import NeuralEngine
 
 /// Screens a batch of image files: decodes them (in parallel), runs the models on those that decoded, and
 /// returns one line per file in input order; a file that cannot be decoded gets its reason, never a skip.
@@ -24,22 +25,10 @@ public enum ScreeningRun {
 
     /// Decodes on all cores; results in input order.
     public static func decodeAll(_ files: [String], limits: ImageLimits) -> [Result<ImageDecoder.Decoded, ImageDecodeError>] {
-        let results = ResultSlots<Result<ImageDecoder.Decoded, ImageDecodeError>>(count: files.count)
+        let results = Slots<Result<ImageDecoder.Decoded, ImageDecodeError>>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
             results[index] = Result { () throws(ImageDecodeError) in try ImageDecoder.decodeWithAttributes(contentsOf: files[index], limits: limits) }
         }
         return results.values
     }
-}
-
-/// Fixed slots that concurrent workers fill, each its own index (a raw buffer: no copy-on-write checks).
-private final class ResultSlots<Value>: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<Value?>
-    init(count: Int) { slots = .allocate(capacity: count); slots.initialize(repeating: nil) }
-    deinit { slots.deinitialize(); slots.deallocate() }
-    subscript(index: Int) -> Value? {
-        get { slots[index] }
-        set { slots[index] = newValue }
-    }
-    var values: [Value] { slots.map { $0! } }
 }

@@ -23,8 +23,9 @@ struct Bench: AsyncParsableCommand {
     func run() async throws {
         let (configuration, screener) = try engine.load()
         let files = InputFiles.expand(images).files
-        let report = try Benchmark(screener: screener, repetitions: repetitions)
+        var report = try Benchmark(screener: screener, repetitions: repetitions)
             .run(imageFiles: files, limits: configuration.imageLimits)
+        report.peakResidentMegabytes = Self.peakResidentMegabytes()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -48,5 +49,13 @@ struct Bench: AsyncParsableCommand {
             }
             print("peak RSS                     \(String(format: "%.0f", report.peakResidentMegabytes)) MB")
         }
+    }
+
+    /// VmHWM from /proc/self/status: the most memory this process has held resident.
+    static func peakResidentMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Double(line.split(separator: " ", omittingEmptySubsequences: true)[1]) else { return 0 }
+        return kilobytes / 1024
     }
 }

@@ -28,7 +28,7 @@ struct DecodeErrorTests {
             try ImageDecoder.decode(Array("patient notes, not a picture\n".utf8), file: "notes.png")
         }
         #expect(error?.reason == .notAnImage)
-        #expect(error?.description == "notes.png: not a PNG, JPEG or DICOM image")
+        #expect(error?.description == "notes.png: not an image (neither PNG, JPEG nor DICOM content)")
     }
 
     @Test func truncatedJPEGFailsInsteadOfTurningGrey() throws {
@@ -69,7 +69,7 @@ struct DecodeErrorTests {
             try ImageDecoder.decode(bytes, file: "big.png")
         }
         #expect(error?.reason == .tooLarge(width: 100_000, height: 100_000, maxPixels: 64_000_000))
-        #expect(error?.description == "big.png: 100000x100000 pixels is over the limit of 64000000 pixels")
+        #expect(error?.description == "big.png: 100000x100000 pixels is over the max_pixels limit of 64000000")
     }
 
     @Test func jpegOverThePixelLimitIsTooLarge() throws {
@@ -93,7 +93,7 @@ struct DecodeErrorTests {
         let gone = folder.appendingPathComponent("gone.png").path
         let missing = #expect(throws: ImageDecodeError.self) { try ImageDecoder.decode(contentsOf: gone) }
         #expect(missing?.reason == .unreadable("No such file or directory"))
-        #expect(missing?.description == "\(gone): cannot be read (No such file or directory)")
+        #expect(missing?.description == "\(gone): unreadable (No such file or directory)")
         let directory = #expect(throws: ImageDecodeError.self) {
             try ImageDecoder.decode(contentsOf: folder.path)
         }

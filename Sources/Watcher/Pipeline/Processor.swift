@@ -62,7 +62,7 @@ struct Processor: Sendable {
             .finished(PreparedItem(item: item, sha256: "", bytes: bytes, outcome: .rejected(reason)))
         }
         let status: FileStatus?
-        do { status = try folder.status(of: name) } catch { return rejected("unreadable: \(error)") }
+        do { status = try folder.status(of: name) } catch { return rejected("unreadable (\(error))") }
         guard let status else { return rejected("disappeared from the work folder") }
         switch status.kind {
         case .regular: break
@@ -75,7 +75,7 @@ struct Processor: Sendable {
             switch error {
             case .tooLarge(let size): return rejected("file is \(size) bytes, over the max_bytes limit of \(limits.maxBytes)", bytes: size)
             case .notRegular: return rejected("not a regular file")
-            case .system(let system): return rejected("unreadable: \(String(cString: strerror(system.code)))", bytes: status.size)
+            case .system(let system): return rejected("unreadable (\(String(cString: strerror(system.code))))", bytes: status.size)
             }
         }
         let sha = FileDigest.sha256(of: bytes)
@@ -86,7 +86,7 @@ struct Processor: Sendable {
             let header = try ImageDecoder.header(of: bytes, file: name.description, limits: limits)
             return .toDecode(ReadInput(item: item, sha256: sha, bytes: bytes, pixels: header.width * header.height))
         } catch {
-            return .finished(failedDecoding(item, sha: sha, bytes: bytes.count, error.reason))
+            return .finished(failedDecoding(item, sha: sha, bytes: bytes.count, error))
         }
     }
 
@@ -104,29 +104,18 @@ struct Processor: Sendable {
             prepared.dicom = decoded.dicom
             return prepared
         } catch {
-            return failedDecoding(item, sha: input.sha256, bytes: input.bytes.count, error.reason)
+            return failedDecoding(item, sha: input.sha256, bytes: input.bytes.count, error)
         }
     }
 
     /// A header or pixel decoding failure: incomplete (back to the inbox) while the file may still be
     /// arriving, rejected otherwise.
-    private func failedDecoding(_ item: WorkItem, sha: String, bytes: Int, _ reason: ImageDecodeError.Reason) -> PreparedItem {
-        let text = Self.describe(reason)
-        let outcome: PreparedItem.Outcome = stillArriving(item, after: reason) ? .incomplete(text) : .rejected(text)
+    private func failedDecoding(_ item: WorkItem, sha: String, bytes: Int, _ error: ImageDecodeError) -> PreparedItem {
+        let text = error.reasonText
+        let outcome: PreparedItem.Outcome = stillArriving(item, after: error.reason) ? .incomplete(text) : .rejected(text)
         return PreparedItem(item: item, sha256: sha, bytes: bytes, outcome: outcome)
     }
 
-    static func describe(_ reason: ImageDecodeError.Reason) -> String {
-        switch reason {
-        case .empty: "empty file (0 bytes)"
-        case .unreadable(let text): "unreadable: \(text)"
-        case .notAnImage: "not an image (neither PNG, JPEG nor DICOM content)"
-        case .tooLarge(let width, let height, let maxPixels): "\(width)x\(height) pixels is over the max_pixels limit of \(maxPixels)"
-        case .fileTooLarge(let bytes, let maxBytes): "file is \(bytes) bytes, over the max_bytes limit of \(maxBytes)"
-        case .corrupt(let text): "corrupt image: \(text)"
-        case .refused(let text): "not screened: \(text)"
-        }
-    }
 
     // MARK: Finish
 
