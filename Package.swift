@@ -6,9 +6,10 @@ import PackageDescription
 // Pixel and tensor loops are 10-50x slower unoptimised; keep them fast in debug builds and tests too.
 let optimisedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
+// Linux only: the watcher uses inotify and Glibc directly, and the shims link Debian's libraries. (No platforms
+// entry: SwiftPM cannot declare "Linux only", and a macOS floor would only suggest a build that cannot work.)
 let package = Package(
     name: "xraywatch",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "xraywatch", targets: ["xraywatch"]),
         // For the fuzz targets in Fuzz/ (a separate package built with libFuzzer).
@@ -102,7 +103,7 @@ let package = Package(
         ),
         // Paths to the repository, ../shared and temporary folders, for all test targets.
         .target(name: "TestSupport", dependencies: ["CDicom"], path: "Tests/TestSupport"),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "NeuralEngine", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralEngineTests", dependencies: ["NeuralEngine", "Imaging", "TestSupport"]),
         .testTarget(name: "ScreeningTests", dependencies: ["Screening", "Imaging", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Screening", "Imaging", "TestSupport"]),

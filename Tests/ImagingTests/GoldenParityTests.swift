@@ -1,4 +1,5 @@
 import Imaging
+import NeuralEngine
 import Testing
 import TestSupport
 
@@ -8,11 +9,12 @@ struct GoldenParityTests {
     static let size = 224
 
     struct Golden {
-        let file: SafetensorsFile
+        /// The golden data, read with the program's own safetensors reader.
+        let file: SafeTensorsFile
         let imagePaths: [String]
 
         init() throws {
-            file = try SafetensorsFile(path: Fixtures.sharedFile("golden/golden.safetensors"))
+            file = try SafeTensorsFile(contentsOf: Fixtures.sharedFile("golden/golden.safetensors"))
             imagePaths = (file.metadata["images"] ?? "").split(separator: ",").map { Fixtures.sharedFile("data/\($0)") }
         }
 
@@ -21,7 +23,7 @@ struct GoldenParityTests {
         }
 
         func image(_ name: String) throws -> RGBImage {
-            RGBImage(width: GoldenParityTests.size, height: GoldenParityTests.size, pixels: try file.uint8(name))
+            RGBImage(width: GoldenParityTests.size, height: GoldenParityTests.size, pixels: try file.tensor(name).values.map { UInt8($0) })
         }
     }
 
@@ -29,7 +31,7 @@ struct GoldenParityTests {
     func decodedShapeMatches(index: Int) throws {
         let golden = try Golden()
         let image = try golden.decoded(index)
-        let shape = try golden.file.float32("img\(index).decoded_rgb_shape")
+        let shape = try golden.file.tensor("img\(index).decoded_rgb_shape").values
         #expect([Float(image.height), Float(image.width), 3] == shape)
     }
 
@@ -49,7 +51,7 @@ struct GoldenParityTests {
         let golden = try Golden()
         let input = Preprocessing(resize: .area, normalisation: .caffe, size: Self.size)
             .networkInput(for: try golden.image("img\(index).area224"))
-        let expected = try golden.file.float32("img\(index).caffe_input")
+        let expected = try golden.file.tensor("img\(index).caffe_input").values
         try #require(input.count == expected.count)
         let maximum = zip(input, expected).map { abs($0 - $1) }.max() ?? .infinity
         #expect(maximum <= 1e-4, "img\(index).caffe_input: max difference \(maximum)")
