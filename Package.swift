@@ -109,6 +109,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Screening", "Imaging", "TestSupport"]),
         .testTarget(name: "WatcherTests", dependencies: ["Watcher", "TestSupport"]),
         // Runs the built `xraywatch` binary end to end.
+        .testTarget(name: "HTTPServiceTests", dependencies: ["HTTPService", "Watcher", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["xraywatch", "TestSupport", "Imaging", "Watcher"]),
     ]
 )

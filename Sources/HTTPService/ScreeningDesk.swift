@@ -23,10 +23,13 @@ public struct ScreeningDesk: Sendable {
         }
     }
 
+    private let follower: LedgerFollower
+
     public init(configuration: Configuration, models: [LoadedModel]) {
         self.configuration = configuration
         self.models = models
         self.layout = LedgerLayout(modelNames: models.map(\.name))
+        self.follower = LedgerFollower(path: configuration.ledgerPath, layout: layout)
     }
 
     /// Files waiting in the inbox or being screened (the watcher's queue, as the folders show it).
@@ -80,10 +83,7 @@ public struct ScreeningDesk: Sendable {
     }
 
     /// Every row of the ledger, oldest first (empty before the first row).
-    public func rows() -> [LedgerRow] {
-        guard let data = FileManager.default.contents(atPath: configuration.ledgerPath) else { return [] }
-        return CSV.parse(Array(data)).records.dropFirst().compactMap { LedgerRow(fields: $0, layout: layout) }
-    }
+    public func rows() -> [LedgerRow] { follower.rows() }
 
     /// The ledger row of an upload, nil while it is pending.
     public func row(for id: String) -> LedgerRow? {
