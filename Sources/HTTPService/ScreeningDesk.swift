@@ -33,13 +33,20 @@ public struct ScreeningDesk: Sendable {
     }
 
     /// Files waiting in the inbox or being screened (the watcher's queue, as the folders show it).
-    public func queueDepth() -> Int {
-        let inbox = ((try? FileManager.default.contentsOfDirectory(atPath: configuration.inboxPath)) ?? []).filter { !$0.hasPrefix(".") }.count
-        let instances = (try? FileManager.default.contentsOfDirectory(atPath: configuration.workPath)) ?? []
-        let claimed = instances.filter { !$0.hasPrefix(".") }.reduce(0) { count, instance in
-            count + ((try? FileManager.default.contentsOfDirectory(atPath: configuration.workPath + "/" + instance)) ?? []).filter { !$0.hasPrefix(".") }.count
+    public func queueDepth() -> Int { inboxInputs().count + claimedInputs().count }
+
+    private func inboxInputs() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: configuration.inboxPath)) ?? []).filter { !$0.hasPrefix(".") }
+    }
+
+    /// The names of the inputs in the instances' claim folders (`work/<instance>/<item>/<name>`).
+    private func claimedInputs() -> [String] {
+        func listing(_ path: String) -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(".") }
         }
-        return inbox + claimed
+        return listing(configuration.workPath).flatMap { instance in
+            listing(configuration.workPath + "/" + instance).flatMap { item in listing(configuration.workPath + "/" + instance + "/" + item) }
+        }
     }
 
     /// Why an upload was refused (the HTTP status and a sentence for the user).
@@ -94,18 +101,7 @@ public struct ScreeningDesk: Sendable {
     /// True while an upload is known (in the inbox or being screened) but has no row yet.
     public func isPending(_ id: String) -> Bool {
         guard Self.isID(id) else { return false }
-        let inInbox = ((try? FileManager.default.contentsOfDirectory(atPath: configuration.inboxPath)) ?? []).contains { $0.hasPrefix(id + "_") }
-        return inInbox || inWork(id)
-    }
-
-    private func inWork(_ id: String) -> Bool {
-        guard let instances = try? FileManager.default.contentsOfDirectory(atPath: configuration.workPath) else { return false }
-        return instances.contains { instance in
-            let items = (try? FileManager.default.contentsOfDirectory(atPath: configuration.workPath + "/" + instance)) ?? []
-            return items.contains { item in
-                ((try? FileManager.default.contentsOfDirectory(atPath: configuration.workPath + "/" + instance + "/" + item)) ?? []).contains { $0.hasPrefix(id + "_") }
-            }
-        }
+        return (inboxInputs() + claimedInputs()).contains { $0.hasPrefix(id + "_") }
     }
 
     /// The outbox image a row names (a plain file name in the outbox, never a path), or nil.

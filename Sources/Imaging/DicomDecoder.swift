@@ -46,8 +46,8 @@ enum DicomDecoder {
         return (width, height, attributes(of: &result))
     }
 
-    static func decode(_ bytes: [UInt8], file: String, limits: ImageLimits) throws(ImageDecodeError) -> (RGBImage, DicomAttributes) {
-        let (width, height, _) = try header(of: bytes, file: file, limits: limits)
+    /// The pixels of an object whose header (`width` x `height`) the caller has read and checked.
+    static func decode(_ bytes: [UInt8], width: Int, height: Int, file: String, limits: ImageLimits) throws(ImageDecodeError) -> (RGBImage, DicomAttributes) {
         var grey = [UInt8](repeating: 0, count: width * height)
         var result = cdicom_image()
         let status = grey.withUnsafeMutableBufferPointer { buffer in

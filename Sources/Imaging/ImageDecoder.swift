@@ -20,7 +20,7 @@ public enum ImageDecoder {
     public static func decodeWithAttributes(_ bytes: [UInt8], file: String, limits: ImageLimits = ImageLimits()) throws(ImageDecodeError) -> Decoded {
         let (format, width, height) = try header(of: bytes, file: file, limits: limits)
         if format == .dicom {
-            let (image, attributes) = try DicomDecoder.decode(bytes, file: file, limits: limits)
+            let (image, attributes) = try DicomDecoder.decode(bytes, width: width, height: height, file: file, limits: limits)
             return Decoded(image: image, dicom: attributes)
         }
         var result = cimageio_image()
