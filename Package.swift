@@ -39,6 +39,8 @@ let package = Package(
             linkerSettings: ["dcmimgle", "dcmjpeg", "dcmjpls", "dcmdata", "oflog", "ofstd", "ijg8", "ijg12", "ijg16", "dcmtkcharls"]
                 .map { .linkedLibrary($0) }
         ),
+        // C++ shim over oneDNN (Debian libdnnl-dev): the backbone's convolutions in int8 on VNNI instructions.
+        .target(name: "COneDNN", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
         // OpenBLAS, found through pkg-config.
         .systemLibrary(
             name: "COpenBLAS",
@@ -47,8 +49,8 @@ let package = Package(
         ),
         // Decoding, encoding and preprocessing radiographs.
         .target(name: "Imaging", dependencies: ["CImageIO", "CDicom"], swiftSettings: optimisedEvenInDebug),
-        // Tensors, safetensors files, the VGG16 backbone and head layers on OpenBLAS.
-        .target(name: "NeuralEngine", dependencies: ["COpenBLAS"], swiftSettings: optimisedEvenInDebug),
+        // Tensors, safetensors files, the VGG16 backbone (fp32 on OpenBLAS, int8 on oneDNN) and head layers on OpenBLAS.
+        .target(name: "NeuralEngine", dependencies: ["COpenBLAS", "COneDNN"], swiftSettings: optimisedEvenInDebug),
         // Model manifests, loading, the two-model decision.
         .target(
             name: "Screening",

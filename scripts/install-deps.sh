@@ -17,10 +17,11 @@ have() {   # pkg-config module, or the Debian package when pkg-config itself is 
 have libjpeg libjpeg-dev || missing+=(libjpeg-dev)
 have libpng libpng-dev || missing+=(libpng-dev)
 have openblas libopenblas-dev || missing+=(libopenblas-dev)
+[ -f /usr/include/oneapi/dnnl/dnnl.hpp ] || missing+=(libdnnl-dev)
 [ -f /usr/include/dcmtk/dcmdata/dctk.h ] || missing+=(libdcmtk-dev)
 
 if [ ${#missing[@]} -eq 0 ]; then
-    echo "deps: all there (make, pkg-config, libjpeg, libpng, openblas, dcmtk${1:+, chromium})"
+    echo "deps: all there (make, pkg-config, libjpeg, libpng, openblas, onednn, dcmtk${1:+, chromium})"
     exit 0
 fi
 echo "deps: installing ${missing[*]}"

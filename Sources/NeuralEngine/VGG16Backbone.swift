@@ -17,6 +17,14 @@ public final class VGG16Backbone: Sendable {
     static let scratchFloats = 4 << 20
 
     private let blocks: [ConvBlock]
+    /// The int8 chain when `precision` is `.int8`; the fp32 blocks still serve `lastBlock`.
+    private let quantized: OneDNNConvChain?
+    /// How this backbone computes its convolutions.
+    public let precision: BackbonePrecision
+    /// For the start-up log, e.g. "int8 on oneDNN (AVX-512 with VNNI)".
+    public var engineDescription: String {
+        precision == .int8 ? "int8 on oneDNN (\(BackbonePrecision.oneDNNInstructionSet))" : "fp32 Winograd on OpenBLAS"
+    }
     public var outputChannels: Int { blocks.last!.outputChannels }
     /// Block 5 with the ImageNet weights: turns `block4_pool` into `block5_pool`.
     public var lastBlock: ConvBlock { blocks.last! }
@@ -34,7 +42,8 @@ public final class VGG16Backbone: Sendable {
         public var stride: Int { self == .block4Pool ? 16 : 32 }
     }
 
-    public init(weights: SafeTensorsFile) throws(SafeTensorsError) {
+    /// `precision` `.int8` needs a CPU with VNNI (`BackbonePrecision.int8Supported`).
+    public init(weights: SafeTensorsFile, precision: BackbonePrecision = .fp32) throws(SafeTensorsError) {
         var blocks: [ConvBlock] = []
         var channels = 3
         for names in Self.layerNames {
@@ -47,6 +56,8 @@ public final class VGG16Backbone: Sendable {
             }
         }
         self.blocks = blocks
+        self.precision = precision
+        quantized = precision == .int8 ? try OneDNNConvChain(weights: weights, precision: .int8) : nil
     }
 
     /// One image: `input` is `height x width x 3` HWC; result `[height/32, width/32, 512]`.
@@ -71,6 +82,7 @@ public final class VGG16Backbone: Sendable {
         precondition(height >= 32 && width >= 32, "the backbone needs at least 32x32 pixels")
         precondition(taps.allSatisfy { blocks.indices.contains($0) }, "taps must name blocks the backbone runs")
         for input in inputs { precondition(input.count == height * width * 3, "input must be \(height)x\(width)x3") }
+        if let quantized { return Self.features(of: inputs, on: quantized, height: height, width: width, output: output, taps: taps) }
         let workers = Self.workerCount
         let buffers = (0..<workers).map { _ in WorkingBuffers(for: blocks, height: height, width: width, workers: workers) }
         defer { buffers.forEach { $0.deallocate() } }
@@ -86,6 +98,35 @@ public final class VGG16Backbone: Sendable {
         }
         for index in paired..<inputs.count {
             results[index] = forward(inputs[index], through: blocks, taps: taps, height: height, width: width, buffers: buffers[0], workers: workers)
+        }
+        return results.values
+    }
+
+    /// Images on the oneDNN chain as on the fp32 blocks: in pairs, one image per core on one thread each (no
+    /// thread waits for another mid-layer, which costs much when decoding shares the cores); a single or odd
+    /// last image on all the workers' threads.
+    private static func features(of inputs: [[Float]], on chain: OneDNNConvChain, height: Int, width: Int, output: Output,
+                                 taps: [Int]) -> [(output: Tensor, taps: [Tensor])] {
+        let ends = OneDNNConvChain.blockEnds
+        let lastLayer = ends[output.blockCount - 1]
+        let layers = Array(Set(taps.map { ends[$0] } + [lastLayer])).sorted()
+        func result(_ maps: [Tensor]) -> (output: Tensor, taps: [Tensor]) {
+            func map(afterLayer layer: Int) -> Tensor { maps[layers.firstIndex(of: layer)!] }
+            return (map(afterLayer: lastLayer), taps.map { map(afterLayer: ends[$0]) })
+        }
+        let workers = min(workerCount, OneDNNConvChain.workerSlots)
+        let results = Slots<(output: Tensor, taps: [Tensor])>(count: inputs.count)
+        let paired = inputs.count / workers * workers
+        for start in stride(from: 0, to: paired, by: workers) {
+            Parallel.forEachShare(of: workers, workers: workers) { share, worker in
+                let index = start + share.lowerBound
+                results[index] = result(chain.run([inputs[index]], height: height, width: width, layerCount: lastLayer + 1,
+                                                  outputLayers: layers, slot: worker)[0])
+            }
+        }
+        for index in paired..<inputs.count {
+            results[index] = result(chain.run([inputs[index]], height: height, width: width, layerCount: lastLayer + 1,
+                                              outputLayers: layers, slot: 0, threads: workers)[0])
         }
         return results.values
     }

@@ -40,6 +40,8 @@ public struct Configuration: Sendable {
     /// Working folder holding the instances' claim folders; on the inbox's filesystem.
     public var workPath: String
     public var backbonePath: String
+    /// The backbone's engine (`backbone_precision`): int8 where the CPU has VNNI, by default.
+    public var backbonePrecision: BackbonePrecisionChoice = .auto
     public var modelPaths: [String]
     /// The lung segmenter's manifest; nil: no lung figures.
     public var lungsPath: String? = nil
@@ -76,7 +78,7 @@ public struct Configuration: Sendable {
     public static let knownKeys: [String] = [
         "inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "models", "lungs", "refusal", "overlays", "outbox_image", "policy", "thresholds",
         "settle_seconds", "poll_seconds", "rescan_seconds", "incomplete_grace_seconds", "max_pixels", "max_bytes", "ignore", "after", "recursive",
-        "batch_size", "max_pixels_in_flight", "log_level", "log_format", "http",
+        "batch_size", "max_pixels_in_flight", "log_level", "log_format", "http", "backbone_precision",
     ]
 
     /// Reads and validates one configuration file (no environment variables, no bundled-model search beyond
@@ -157,13 +159,16 @@ public struct ConfigurationOverrides: Sendable {
     public var after: AfterProcessing?
     public var logLevel: String?
     public var logFormat: String?
+    public var backbonePrecision: BackbonePrecisionChoice?
 
     public init(inbox: String? = nil, outbox: String? = nil, archive: String? = nil, rejected: String? = nil,
                 ledger: String? = nil, pollSeconds: Double? = nil, settleSeconds: Double? = nil,
-                policy: String? = nil, after: AfterProcessing? = nil, logLevel: String? = nil, logFormat: String? = nil) {
+                policy: String? = nil, after: AfterProcessing? = nil, logLevel: String? = nil, logFormat: String? = nil,
+                backbonePrecision: BackbonePrecisionChoice? = nil) {
         self.inbox = inbox; self.outbox = outbox; self.archive = archive; self.rejected = rejected
         self.ledger = ledger; self.pollSeconds = pollSeconds; self.settleSeconds = settleSeconds
         self.policy = policy; self.after = after; self.logLevel = logLevel; self.logFormat = logFormat
+        self.backbonePrecision = backbonePrecision
     }
 
     /// The overridden keys.
@@ -183,6 +188,7 @@ public struct ConfigurationOverrides: Sendable {
         if let after { result["after"] = .string(after.rawValue) }
         if let logLevel { result["log_level"] = .string(logLevel) }
         if let logFormat { result["log_format"] = .string(logFormat) }
+        if let backbonePrecision { result["backbone_precision"] = .string(backbonePrecision.rawValue) }
         return result
     }
 }

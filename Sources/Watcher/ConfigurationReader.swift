@@ -115,10 +115,11 @@ struct ConfigurationReader {
         let logLevel = try choice("log_level", default: "info", among: ["debug", "info", "warning", "error"])
         let logFormat = try choice("log_format", default: LogFormat.text)
         let outboxImage = try choice("outbox_image", default: OutboxImage.annotated)
+        let backbonePrecision = try choice("backbone_precision", default: BackbonePrecisionChoice.auto)
 
         return Configuration(
             configPath: file, inboxPath: inbox, outboxPath: outbox, archivePath: archive, rejectedPath: rejected,
-            ledgerPath: ledger, workPath: work, backbonePath: backbone, modelPaths: modelPaths, lungsPath: lungs, refusalPath: refusal, outboxImage: outboxImage, overlaysPath: overlays,
+            ledgerPath: ledger, workPath: work, backbonePath: backbone, backbonePrecision: backbonePrecision, modelPaths: modelPaths, lungsPath: lungs, refusalPath: refusal, outboxImage: outboxImage, overlaysPath: overlays,
             decision: Decision(policy: policy, thresholds: thresholds),
             imageLimits: ImageLimits(maxPixels: maxPixels, maxBytes: maxBytes),
             settleSeconds: settle, pollSeconds: poll, rescanSeconds: rescan, incompleteGraceSeconds: incompleteGrace, recursive: recursive, ignorePatterns: ignore, after: after,

@@ -46,7 +46,8 @@ public struct ConfigurationSources: Sendable {
     /// Keys whose value is text (a path or a name): a variable's value is taken as it is. Others are parsed as
     /// JSON (`XRAYWATCH_BATCH_SIZE=16`, `XRAYWATCH_MODELS='["a.json","b.json"]'`).
     static let textKeys: Set<String> = ["inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "lungs", "refusal",
-                                        "overlays", "outbox_image", "policy", "after", "log_level", "log_format"]
+                                        "overlays", "outbox_image", "policy", "after", "log_level", "log_format",
+                                        "backbone_precision"]
     static let pathKeys: Set<String> = ["inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "lungs", "refusal", "overlays"]
 
     /// Values set by `XRAYWATCH_<KEY>` variables, paths made absolute against the current folder. Variables

@@ -6,4 +6,5 @@ import ArgumentParser
 struct RuntimeFailure: Error, CustomStringConvertible {
     let description: String
     init(_ error: any Error) { description = "\(error)" }
+    init(message: String) { description = message }
 }

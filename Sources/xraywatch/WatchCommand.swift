@@ -82,8 +82,9 @@ enum WatcherStartup {
                     metadata: ["blas_kernel": "\(BLASRuntime.kernelName)", "blas_threads": "\(BLASRuntime.threadCount)"])
         let screener = try Screener.load(backbonePath: configuration.backbonePath, modelPaths: configuration.modelPaths,
                                          decision: configuration.decision, segmenterPath: configuration.lungsPath,
-                                         refusalPath: configuration.refusalPath)
-        logger.info("backbone \(configuration.backbonePath) (\(screener.backboneSHA256.prefix(12)))")
+                                         refusalPath: configuration.refusalPath, precision: configuration.backbonePrecision)
+        logger.info("backbone \(configuration.backbonePath) (\(screener.backboneSHA256.prefix(12))), \(screener.backbone.engineDescription)",
+                    metadata: ["backbone_precision": "\(screener.backbone.precision.rawValue)"])
         if let segmenter = screener.segmenter {
             logger.info("lung segmenter \(segmenter.name) \(segmenter.manifest.version) (\(segmenter.manifest.weights.sha256.prefix(12)))")
         }

@@ -1,0 +1,98 @@
+import COneDNN
+
+/// The VGG16 conv layers on oneDNN (`COneDNN`), fp32 or int8, as one chain: the int8 backbone.
+final class OneDNNConvChain: @unchecked Sendable {
+    // Safe to share: the C side serialises runs with a mutex, and the handle is only freed in deinit.
+    private let handle: OpaquePointer
+    /// Index of each block's last conv layer (the one followed by the pool).
+    static let blockEnds: [Int] = {
+        var ends: [Int] = [], count = 0
+        for names in VGG16Backbone.layerNames { count += names.count; ends.append(count - 1) }
+        return ends
+    }()
+
+    static let workerSlots = Int(CONEDNN_WORKER_SLOTS)
+    static var int8Supported: Bool { conednn_int8_supported() != 0 }
+    static var instructionSet: String { String(cString: conednn_isa_description()) }
+
+    /// The conv layers that run in int8 in an int8 chain: blocks 3 and 4, 72 % of the arithmetic. Blocks 1-2
+    /// (the widest activation ranges for their typical values) and block 5 (what the heads and Grad-CAM read)
+    /// stay fp32. Measured on the 498 test images against the fp32 backbone: int8 in every layer but the first
+    /// changed P by up to 0.083; in blocks 2-5 but block5_conv3 up to 0.064; in blocks 3-4 up to 0.038 (the
+    /// accuracy bar is 0.05; README, "Speed").
+    static let int8Layers = 4...9
+
+    /// Reads every conv layer of the VGG16 weights.
+    init(weights: SafeTensorsFile, precision: BackbonePrecision) throws(SafeTensorsError) {
+        let names = VGG16Backbone.layerNames.flatMap { $0 }
+        var kernels: [Tensor] = [], biases: [Tensor] = []
+        for name in names {
+            kernels.append(try weights.tensor("\(name).weight"))
+            biases.append(try weights.tensor("\(name).bias"))
+        }
+        let quantized = names.indices.map { precision == .int8 && Self.int8Layers.contains($0) }
+        var message = [CChar](repeating: 0, count: CONEDNN_MESSAGE_CAPACITY)
+        let created: OpaquePointer? = withLayers(kernels: kernels, biases: biases, quantized: quantized) { layers in
+            conednn_chain_create(layers, Int32(layers.count), precision == .int8 ? CONEDNN_INT8 : CONEDNN_FP32, &message)
+        }
+        guard let created else {
+            throw SafeTensorsError(file: weights.path, reason: "oneDNN could not build the backbone: \(String(cString: message))")
+        }
+        handle = created
+    }
+
+    deinit { conednn_chain_destroy(handle) }
+
+    /// `inputs` (HWC, equal sizes) through the first `layerCount` layers on `threads` threads; per image, each
+    /// listed layer's output (after its pool, if any), HWC, in `outputLayers` order. Calls with different
+    /// `slot`s (below `workerSlots`) run at the same time.
+    func run(_ inputs: [[Float]], height: Int, width: Int, layerCount: Int, outputLayers: [Int],
+             slot: Int = 0, threads: Int = 1) -> [[Tensor]] {
+        let shapes = outputLayers.map { Self.outputShape(ofLayer: $0, height: height, width: width) }
+        let sizes = shapes.map { $0.reduce(1, *) }
+        let batch = inputs.count
+        let buffers = sizes.map { UnsafeMutableBufferPointer<Float>.allocate(capacity: batch * $0) }
+        defer { buffers.forEach { $0.deallocate() } }
+        let input = inputs.flatMap { $0 }
+        var message = [CChar](repeating: 0, count: CONEDNN_MESSAGE_CAPACITY)
+        let pointers: [UnsafeMutablePointer<Float>?] = buffers.map(\.baseAddress)
+        let status = outputLayers.map(Int32.init).withUnsafeBufferPointer { layers in
+            conednn_chain_run(handle, Int32(slot), Int32(threads), input, Int32(batch), Int32(height), Int32(width), Int32(layerCount),
+                              layers.baseAddress, Int32(layers.count), pointers, &message)
+        }
+        // Shapes are checked by the caller; a failure here is an allocation failure or a bug, not bad input.
+        precondition(status == 0, "oneDNN failed: \(String(cString: message))")
+        return (0..<batch).map { image in
+            shapes.indices.map { output in
+                let slice = UnsafeBufferPointer(rebasing: buffers[output][(image * sizes[output])..<((image + 1) * sizes[output])])
+                return Tensor(shape: shapes[output], values: Array(slice))
+            }
+        }
+    }
+
+    /// HWC shape of layer `index`'s output (after its pool, if any) for a `height x width` input.
+    static func outputShape(ofLayer index: Int, height: Int, width: Int) -> [Int] {
+        let block = blockEnds.firstIndex { $0 >= index }!
+        let channels = [64, 128, 256, 512, 512][block]
+        let halvings = blockEnds.contains(index) ? block + 1 : block
+        return [height >> halvings, width >> halvings, channels]
+    }
+}
+
+/// The C layer descriptions, valid inside `body`.
+private func withLayers<Result>(kernels: [Tensor], biases: [Tensor], quantized: [Bool],
+                                _ body: ([conednn_layer]) -> Result) -> Result {
+    func nest(_ index: Int, _ layers: [conednn_layer]) -> Result {
+        if index == kernels.count { return body(layers) }
+        return kernels[index].values.withUnsafeBufferPointer { kernel in
+            biases[index].values.withUnsafeBufferPointer { bias in
+                let layer = conednn_layer(input_channels: Int32(kernels[index].shape[1]), output_channels: Int32(kernels[index].shape[0]),
+                                          weights: kernel.baseAddress, bias: bias.baseAddress,
+                                          pool_after: OneDNNConvChain.blockEnds.contains(index) ? 1 : 0,
+                                          quantized: quantized[index] ? 1 : 0)
+                return nest(index + 1, layers + [layer])
+            }
+        }
+    }
+    return nest(0, [])
+}
