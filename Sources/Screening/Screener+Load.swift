@@ -5,9 +5,11 @@ extension Screener {
     /// backbone file's SHA-256, before the file is parsed).
     /// Every failure names the file at fault. Thresholds missing from `decision` come from the manifests.
     /// `segmenterPath` names the lung segmenter's manifest (nil: no lung figures); `refusalPath` the refusal
-    /// check's (nil: every image is judged; it needs the segmenter).
+    /// check's (nil: every image is judged; it needs the segmenter). `modelPaths` must not be empty (the
+    /// configuration and `evaluate` refuse a run without models before loading).
     public static func load(backbonePath: String, modelPaths: [String], decision: Decision,
                             segmenterPath: String? = nil, refusalPath: String? = nil) throws(ModelLoadError) -> Screener {
+        precondition(!modelPaths.isEmpty, "a screener needs at least one model")
         let backboneSHA256: String
         do { backboneSHA256 = try FileDigest.sha256(ofFileAt: backbonePath) } catch {
             throw ModelLoadError(file: backbonePath, reason: "backbone weights cannot be read")
@@ -22,7 +24,6 @@ extension Screener {
             }
             models.append(model)
         }
-        guard !models.isEmpty else { throw ModelLoadError(file: "(configuration)", reason: "no model files are configured") }
         let backbone: VGG16Backbone
         do { backbone = try VGG16Backbone(weights: SafeTensorsFile(contentsOf: backbonePath)) } catch {
             throw ModelLoadError(file: backbonePath, reason: error.reason)

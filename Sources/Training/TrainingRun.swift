@@ -79,20 +79,22 @@ public struct TrainingRun: Sendable {
     public let options: TrainingOptions
     public init(options: TrainingOptions) { self.options = options }
 
-    /// Every check that can fail before any work starts.
-    public func prepare() throws(DatasetError) -> (dataset: Dataset, positive: String, extractor: FeatureExtractor) {
+    /// Every check of the settings alone.
+    public func validate() throws(SettingError) {
         try options.recipe.validate()
         try options.augmentation.validate()
         try options.fineTune?.validate()
-        guard options.validationFraction >= 0, options.validationFraction < 1 else {
-            throw DatasetError(file: "(options)", reason: "--validation-fraction must be in [0, 1)")
-        }
-        guard !options.name.isEmpty, !options.name.contains("/") else {
-            throw DatasetError(file: "(options)", reason: "--name must be a plain file name, e.g. covid_normal")
-        }
-        guard options.recipe.pool <= options.preprocessing.size / 32 else {
-            throw DatasetError(file: "(options)", reason: "--pool \(options.recipe.pool) is larger than the \(options.preprocessing.size / 32)x\(options.preprocessing.size / 32) backbone output")
-        }
+        let fraction = options.validationFraction, name = options.name
+        try SettingError.check(fraction >= 0 && fraction < 1, .validationFraction, fraction, "in [0, 1)")
+        try SettingError.check(!name.isEmpty && !name.contains("/"), .modelName, name, "a plain file name, e.g. covid_normal")
+        let side = options.preprocessing.size / 32
+        try SettingError.check(options.recipe.pool <= side, .pool, options.recipe.pool, "at most \(side), the side of the \(side)x\(side) backbone output")
+    }
+
+    /// Every check that can fail before any work starts: throws `SettingError` for a bad setting, `DatasetError`
+    /// for unusable images, an existing model in the way or an unreadable backbone.
+    public func prepare() throws -> (dataset: Dataset, positive: String, extractor: FeatureExtractor) {
+        try validate()
         let dataset = try options.source.load()
         let origin = options.source.inputs.joined(separator: ", ")
         try dataset.validateForTraining(minimumPerClass: options.minimumPerClass, origin: origin)
@@ -116,11 +118,11 @@ public struct TrainingRun: Sendable {
     }
 
     /// Runs the whole training; warnings and epoch lines go to `console`.
-    public func run(console: ProgressReporter? = nil, extractionProgress: ProgressReporter? = nil) async throws(DatasetError) -> TrainingReport {
+    public func run(console: ProgressReporter? = nil, extractionProgress: ProgressReporter? = nil) async throws -> TrainingReport {
         let (dataset, positive, extractor) = try prepare()
-        let split = try options.holdoutSource.map { source throws(DatasetError) in
+        let split = try options.holdoutSource.map { source throws(SettingError) in
             guard dataset.images.contains(where: { $0.source == source }) else {
-                throw DatasetError(file: options.source.manifests.first ?? "(data)", reason: "no image has source \(source) (sources: \(Set(dataset.images.compactMap(\.source)).sorted().joined(separator: ", ")))")
+                throw SettingError(.holdoutSource, value: source, requirement: "the source of some image (sources: \(Set(dataset.images.compactMap(\.source)).sorted().joined(separator: ", ")))")
             }
             return DataSplit(dataset, holdingOutSource: source)
         } ?? DataSplit(dataset, validationFraction: options.validationFraction, seed: options.recipe.seed)
@@ -155,7 +157,7 @@ public struct TrainingRun: Sendable {
         }
         var validationImages = zip(split.validation, validationFeatures.features).compactMap { image, draws in draws.map { (image, $0[0]) } }
         for (index, label) in dataset.labels.enumerated() where !examples.contains(where: { $0.label == index }) {
-            throw DatasetError(file: "(data)", reason: "no usable training image is left for class \(label) after skipping undecodable files")
+            throw DatasetError(file: options.source.inputs.joined(separator: ", "), reason: "no usable training image is left for class \(label) after skipping undecodable files")
         }
 
         // The head's matrices are small (batch 16): the executable runs OpenBLAS on one thread, which measured

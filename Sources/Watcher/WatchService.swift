@@ -27,11 +27,6 @@ public struct WatchService: Service {
         self.decoders = max(1, decoders)
     }
 
-    /// Fatal conditions the service stops for.
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     public func run() async throws {
         do {
             try await watch()
@@ -111,12 +106,12 @@ public struct WatchService: Service {
                 group.addTask {
                     while let (prepared, verdict) = await classified.next(upTo: 1).first {
                         let processor = setup.processor, logger = logger
-                        let failure: String? = await offload {
+                        let failure: WatchFailure? = await offload {
                             let started = monotonicSeconds()
                             defer { WatcherMetrics().stage("write", seconds: monotonicSeconds() - started) }
                             do { try processor.finish(prepared, verdict: verdict); return nil } catch {
                                 logger.error("cannot finish \(prepared.item.claim.name): \(error); stopping (the file stays in \(prepared.item.claim.item.path) and is processed at the next start)")
-                                return "\(error)"
+                                return .cannotFinish(file: prepared.item.claim.name.description, cause: error)
                             }
                         }
                         if let failure { shared.fail(failure) }
@@ -135,7 +130,7 @@ public struct WatchService: Service {
         }
         for folder in adopted { _ = try? folder.removeIfEmpty(from: setup.folders.current.work) }
         for opened in setup.folders.all { _ = try? opened.own.removeIfEmpty(from: opened.work) }
-        if let failure = shared.failure { throw Failure(description: failure) }
+        if let failure = shared.failure { throw failure }
         logger.info("stopped")
     }
 
@@ -221,9 +216,9 @@ public struct WatchService: Service {
             var blocked = false
             let folders = setup.folders.current
             let names: [FileName]
-            do { names = try listInbox(folders.inbox, setup: setup) } catch {
+            do throws(SystemError) { names = try listInbox(folders.inbox, setup: setup) } catch {
                 logger.error("cannot list the inbox: \(error); stopping")
-                shared.fail("\(error)")
+                shared.fail(.cannotListInbox(error))
                 break
             }
             tracker.keepOnly(Set(names))
@@ -265,7 +260,7 @@ public struct WatchService: Service {
             case .success(let value): wakeup = value
             case .failure(let error):
                 logger.error("cannot watch the inbox: \(error); stopping")
-                shared.fail("\(error)")
+                shared.fail(.cannotWatchInbox(error))
                 return adopted
             }
             let after = monotonicSeconds()
@@ -318,16 +313,17 @@ final class Shared: Sendable {
     /// Claimed inputs not yet finished (bounded, so that a second instance on the same inbox gets a share).
     let inFlight = Atomic<Int>(0)
     private let stop = Atomic<Bool>(false)
-    private let failureText = Mutex<String?>(nil)
+    private let firstFailure = Mutex<WatchFailure?>(nil)
 
     init(capacity: Int) { self.capacity = capacity }
 
     var stopRequested: Bool { stop.load(ordering: .relaxed) }
     func requestStop() { stop.store(true, ordering: .relaxed) }
 
-    var failure: String? { failureText.withLock { $0 } }
-    func fail(_ text: String) {
-        failureText.withLock { if $0 == nil { $0 = text } }
+    /// The first failure; the service stops for it.
+    var failure: WatchFailure? { firstFailure.withLock { $0 } }
+    func fail(_ failure: WatchFailure) {
+        firstFailure.withLock { if $0 == nil { $0 = failure } }
         requestStop()
     }
 }

@@ -27,7 +27,7 @@ import TestSupport
             _ = try TrainingRun(options: options).prepare()
             Issue.record("expected an error mentioning \(text)", sourceLocation: sourceLocation)
         } catch {
-            #expect(error.description.contains(text), "\(error.description)", sourceLocation: sourceLocation)
+            #expect(error is DatasetError && "\(error)".contains(text), "\(error)", sourceLocation: sourceLocation)
         }
     }
 
@@ -60,7 +60,27 @@ import TestSupport
         expectError(options, mentioning: "nowhere.safetensors")
         options.backbonePath = try self.options(data, out: outFolder(data)).backbonePath
         options.recipe.epochs = 0
-        expectError(options, mentioning: "--epochs")
+        let epochs = #expect(throws: SettingError.self) { try TrainingRun(options: options).prepare() }
+        #expect(epochs?.setting == .epochs && epochs?.value == "0")
+    }
+
+    @Test func settingsOutOfRangeNameTheSettingBeforeAnyFileIsRead() {
+        var options = TrainingOptions()
+        options.source.folders = ["/nonexistent"]
+        let cases: [(SettingError.Setting, (inout TrainingOptions) -> Void)] = [
+            (.pool, { $0.recipe.pool = 8 }),   // larger than the 7x7 backbone output at 224 px
+            (.validationFraction, { $0.validationFraction = 1 }),
+            (.modelName, { $0.name = "a/b" }),
+            (.rotation, { $0.augmentation.rotation = 181 }),
+            (.fineTuneEpochs, { $0.fineTune = FineTuneRecipe(); $0.fineTune?.epochs = 0 }),
+        ]
+        for (setting, spoil) in cases {
+            var spoilt = options
+            spoil(&spoilt)
+            let error = #expect(throws: SettingError.self) { try TrainingRun(options: spoilt).validate() }
+            #expect(error?.setting == setting, "\(setting)")
+        }
+        #expect(throws: Never.self) { try TrainingRun(options: options).validate() }
     }
 
     @Test func existingModelWithOtherLabelsNeedsForce() throws {
