@@ -112,10 +112,7 @@ public struct EvaluationRun: Sendable {
                 if let value { probabilities[index]?.merge(value[0]) { a, _ in a } } else { probabilities[index] = nil }
             }
             skipped += result.skipped.filter { item in !skipped.contains(where: { $0.path == item.path }) }
-            statistics.cacheHits += result.statistics.cacheHits
-            statistics.computed += result.statistics.computed
-            statistics.recomputed += result.statistics.recomputed
-            statistics.backboneSeconds += result.statistics.backboneSeconds
+            statistics = statistics + result.statistics
         }
         for image in skipped { console?.message("warning: skipping \(image.path): \(image.reason)") }
         let usable = zip(dataset.images, probabilities).compactMap { image, p in p.map { (image, $0) } }
