@@ -1,3 +1,4 @@
+import CSVFormat
 import Foundation
 
 /// Builds a class folder (or a manifest) from a Cohen-style `metadata.csv` (columns `finding`,
@@ -123,7 +124,7 @@ public struct DatasetImport: Sendable {
             guard FileManager.default.fileExists(atPath: absolute) else { summary.missing.append(absolute); continue }
             let path = absolute.hasPrefix(base) ? String(absolute.dropFirst(base.count)) : absolute
             let patient = item.patient.map { "\(source):\($0)" } ?? ""
-            lines.append([path, effectiveLabel, source, patient].map(CSVTable.escape).joined(separator: ","))
+            lines.append([path, effectiveLabel, source, patient].map(CSV.quoted).joined(separator: ","))
             summary.written += 1
         }
         try ModelWriter.writeText(lines.joined(separator: "\n") + "\n", to: manifestPath)
