@@ -10,7 +10,7 @@ public struct SettingError: Error, Sendable, Equatable, CustomStringConvertible 
         // Fine-tuning block 5.
         case fineTuneEpochs, fineTuneLearningRate
         // The run.
-        case dataSource, validationFraction, holdoutSource, modelName, models, policy
+        case dataSource, positiveLabel, validationFraction, holdoutSource, modelName, models, policy
     }
 
     public let setting: Setting

@@ -21,30 +21,30 @@ public struct TrainingRun: Sendable {
         try SettingError.check(options.recipe.pool <= side, .pool, options.recipe.pool, "at most \(side), the side of the \(side)x\(side) backbone output")
     }
 
-    /// Every check that can fail before any work starts: throws `SettingError` for a bad setting, `DatasetError`
-    /// for unusable images, an existing model in the way or an unreadable backbone.
+    /// Every check that can fail before any work starts: throws `SettingError` for a bad setting (a positive
+    /// label that is not a label included), `DatasetError` for unusable images or an unreadable backbone, and
+    /// `ExistingModelError` for another model in the way (unless `force`).
     public func prepare() throws -> (dataset: Dataset, positive: String, extractor: FeatureExtractor) {
         try validate()
         let dataset = try options.source.load()
         let origin = options.source.inputs.joined(separator: ", ")
         try dataset.validateForTraining(minimumPerClass: options.minimumPerClass, origin: origin)
         let positive = options.positiveLabel ?? dataset.labels[0]
-        guard dataset.labels.contains(positive) else {
-            throw DatasetError(file: origin, reason: "--positive \(positive) is not one of the labels \(dataset.labels.joined(separator: ", "))")
-        }
-        let paths = ModelWriter.Paths(folder: options.outputFolder, name: options.name)
-        if !options.force, let data = FileManager.default.contents(atPath: paths.manifest) {
-            guard let existing = try? JSONDecoder().decode(ModelManifest.self, from: data) else {
-                throw DatasetError(file: paths.manifest, reason: "exists and is not a model manifest; choose another --name or --out, or pass --force")
-            }
-            guard existing.labels == dataset.labels else {
-                throw DatasetError(file: paths.manifest, reason: "exists with labels \(existing.labels.joined(separator: ",")), but this run's labels are \(dataset.labels.joined(separator: ",")); pass --labels \(existing.labels.joined(separator: ",")), another --name, or --force")
-            }
-        }
+        try SettingError.check(dataset.labels.contains(positive), .positiveLabel, positive, "one of the labels \(dataset.labels.joined(separator: ", "))")
+        if !options.force { try checkNoOtherModel(labels: dataset.labels) }
         let cache = options.cacheFolder.map { FeatureCache(directory: URL(fileURLWithPath: $0)) }
         let extractor = try FeatureExtractor(backbonePath: options.backbonePath, preprocessing: options.preprocessing, cache: cache,
                                              output: options.fineTune == nil ? .block5Pool : .block4Pool, segmenterPath: options.segmenterPath)
         return (dataset, positive, extractor)
+    }
+
+    /// Refuses to replace a file at the model's path that is not a model manifest or has other labels.
+    private func checkNoOtherModel(labels: [String]) throws(ExistingModelError) {
+        let path = ModelWriter.Paths(folder: options.outputFolder, name: options.name).manifest
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        let existing = try? JSONDecoder().decode(ModelManifest.self, from: data)
+        guard existing?.labels != labels else { return }
+        throw ExistingModelError(manifestPath: path, existingLabels: existing?.labels, runLabels: labels)
     }
 
     /// Runs the whole training, one named step after another; warnings and epoch lines go to `console`. Throws

@@ -11,6 +11,14 @@ extension SettingError {
     }
 }
 
+extension ExistingModelError {
+    /// The message users read: what to change on the command line.
+    var userText: String {
+        guard let existingLabels else { return "\(description); choose another --name or --out, or pass --force" }
+        return "\(description); pass --labels \(existingLabels.joined(separator: ",")), another --name, or --force"
+    }
+}
+
 extension SettingError.Setting {
     /// The command-line option that sets this (the Adam constants have none).
     var optionName: String {
@@ -36,6 +44,7 @@ extension SettingError.Setting {
         case .fineTuneEpochs: "--fine-tune-epochs"
         case .fineTuneLearningRate: "--fine-tune-learning-rate"
         case .dataSource: "--data/--manifest"
+        case .positiveLabel: "--positive"
         case .validationFraction: "--validation-fraction"
         case .holdoutSource: "--holdout-source"
         case .modelName: "--name"

@@ -54,7 +54,8 @@ import TestSupport
         expectError(options, mentioning: "at least 2 classes")
         options.source.labels = ["covid", "pneumonia"]
         options.positiveLabel = "normal"
-        expectError(options, mentioning: "--positive normal")
+        let positive = #expect(throws: SettingError.self) { try TrainingRun(options: options).prepare() }
+        #expect(positive?.setting == .positiveLabel && positive?.value == "normal")
         options.positiveLabel = "covid"
         options.backbonePath = data.appendingPathComponent("nowhere.safetensors").path
         expectError(options, mentioning: "nowhere.safetensors")
@@ -92,7 +93,8 @@ import TestSupport
         let manifest = out.appendingPathComponent("covid_normal.json")
         // Something that is not a manifest at the model's path: refused unless forced.
         try #"{"labels": ["covid", "normal"]}"#.write(to: manifest, atomically: true, encoding: .utf8)
-        expectError(options, mentioning: "not a model manifest")
+        let notAManifest = #expect(throws: ExistingModelError.self) { try TrainingRun(options: options).prepare() }
+        #expect(notAManifest == ExistingModelError(manifestPath: manifest.path, existingLabels: nil, runLabels: ["covid", "pneumonia"]))
         // A real manifest trained on other labels: refused, naming both label sets.
         try #"""
         {"name": "covid_normal", "version": "1", "description": "earlier", "labels": ["covid", "normal"],
@@ -101,8 +103,12 @@ import TestSupport
          "backbone": {"name": "vgg16_imagenet_notop", "sha256": "00"}, "head": [],
          "weights": {"file": "covid_normal.safetensors", "sha256": "00"}, "training": {}}
         """#.write(to: manifest, atomically: true, encoding: .utf8)
-        expectError(options, mentioning: "exists with labels covid,normal, but this run's labels are covid,pneumonia")
+        let otherLabels = #expect(throws: ExistingModelError.self) { try TrainingRun(options: options).prepare() }
+        #expect(otherLabels?.existingLabels == ["covid", "normal"] && otherLabels?.runLabels == ["covid", "pneumonia"])
         // With the same labels it is an ordinary retraining; with --force any labels are.
+        var sameLabels = options
+        sameLabels.source.labels = ["covid", "normal"]
+        #expect(throws: Never.self) { _ = try TrainingRun(options: sameLabels).prepare() }
         options.force = true
         #expect(throws: Never.self) { _ = try TrainingRun(options: options).prepare() }
     }
