@@ -3,6 +3,7 @@ import PackageDescription
 
 // One target per responsibility; the dependency arrows point downwards:
 //   xraywatch (executable) -> Watcher, Training -> Screening -> NeuralEngine, Imaging -> C shims
+//   (Watcher and Training also share CSVFormat, which depends on nothing)
 // Pixel and tensor loops are 10-50x slower unoptimised; keep them fast in debug builds and tests too.
 let optimisedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
@@ -47,6 +48,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // RFC 4180 CSV: the ledger, and the manifests `train` and `evaluate` read.
+        .target(name: "CSVFormat"),
         // Decoding, encoding and preprocessing radiographs.
         .target(name: "Imaging", dependencies: ["CImageIO", "CDicom"], swiftSettings: optimisedEvenInDebug),
         // Tensors, safetensors files, the VGG16 backbone (fp32 on OpenBLAS, int8 on oneDNN) and head layers on OpenBLAS.
@@ -63,7 +66,7 @@ let package = Package(
         .target(
             name: "Training",
             dependencies: [
-                "Imaging", "NeuralEngine", "Screening",
+                "Imaging", "NeuralEngine", "Screening", "CSVFormat",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: optimisedEvenInDebug
@@ -72,7 +75,7 @@ let package = Package(
         .target(
             name: "Watcher",
             dependencies: [
-                "Imaging", "Screening",
+                "Imaging", "Screening", "CSVFormat",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -82,7 +85,7 @@ let package = Package(
         .target(
             name: "HTTPService",
             dependencies: [
-                "Watcher", "Screening", "Imaging",
+                "Watcher", "Screening", "Imaging", "CSVFormat",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -108,10 +111,10 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "NeuralEngine", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralEngineTests", dependencies: ["NeuralEngine", "Imaging", "TestSupport"]),
         .testTarget(name: "ScreeningTests", dependencies: ["Screening", "Imaging", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Screening", "Imaging", "TestSupport"]),
-        .testTarget(name: "WatcherTests", dependencies: ["Watcher", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Screening", "Imaging", "CSVFormat", "TestSupport"]),
+        .testTarget(name: "WatcherTests", dependencies: ["Watcher", "CSVFormat", "TestSupport"]),
         // Runs the built `xraywatch` binary end to end.
         .testTarget(name: "HTTPServiceTests", dependencies: ["HTTPService", "Watcher", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["xraywatch", "TestSupport", "Imaging", "Watcher"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["xraywatch", "TestSupport", "Imaging", "Watcher", "CSVFormat"]),
     ]
 )

@@ -5,11 +5,13 @@ extension Screener {
     /// backbone file's SHA-256, before the file is parsed).
     /// Every failure names the file at fault. Thresholds missing from `decision` come from the manifests.
     /// `segmenterPath` names the lung segmenter's manifest (nil: no lung figures); `refusalPath` the refusal
-    /// check's (nil: every image is judged; it needs the segmenter). `precision` picks the backbone's engine
-    /// (`BackbonePrecisionChoice`); the reference fp32 one unless asked.
+    /// check's (nil: every image is judged; it needs the segmenter). `modelPaths` must not be empty (the
+    /// configuration and `evaluate` refuse a run without models before loading). `precision` picks the
+    /// backbone's engine (`BackbonePrecisionChoice`); the reference fp32 one unless asked.
     public static func load(backbonePath: String, modelPaths: [String], decision: Decision,
                             segmenterPath: String? = nil, refusalPath: String? = nil,
                             precision: BackbonePrecisionChoice = .fp32) throws(ModelLoadError) -> Screener {
+        precondition(!modelPaths.isEmpty, "a screener needs at least one model")
         let backboneSHA256: String
         do { backboneSHA256 = try FileDigest.sha256(ofFileAt: backbonePath) } catch {
             throw ModelLoadError(file: backbonePath, reason: "backbone weights cannot be read")
@@ -24,7 +26,6 @@ extension Screener {
             }
             models.append(model)
         }
-        guard !models.isEmpty else { throw ModelLoadError(file: "(configuration)", reason: "no model files are configured") }
         let backbone = try BackboneLoader.load(weightsAt: backbonePath, choice: precision)
         // A model's own (calibrated) threshold applies unless the configuration sets one.
         var thresholds = Dictionary(uniqueKeysWithValues: models.map { ($0.name, $0.manifest.threshold) })

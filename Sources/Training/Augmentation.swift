@@ -50,19 +50,17 @@ public struct AugmentationSettings: Sendable, Codable, Equatable {
                   jpegQuality: try container.decodeIfPresent(Int.self, forKey: .jpegQuality) ?? 0)
     }
 
-    public func validate() throws(DatasetError) {
-        func check(_ ok: Bool, _ message: String) throws(DatasetError) {
-            if !ok { throw DatasetError(file: "(options)", reason: message) }
-        }
-        try check(draws >= 1, "--augment-draws must be at least 1 (1 = original images only)")
-        try check(rotation >= 0 && rotation <= 180, "--rotation must be within 0...180 degrees")
-        try check(contrast >= 0 && contrast < 1, "--contrast must be within [0, 1)")
-        try check(brightness >= 0 && brightness < 1, "--brightness must be within [0, 1)")
-        try check(scale >= 0 && scale < 1, "--scale must be within [0, 1)")
-        try check(gamma >= 0 && gamma <= 2, "--gamma must be within 0...2")
-        try check(noise >= 0 && noise <= 50, "--noise must be within 0...50 pixel levels")
-        try check(smallestSide == 0 || (32...512).contains(smallestSide), "--smallest-side must be 0 (off) or within 32...512")
-        try check(jpegQuality == 0 || (10...95).contains(jpegQuality), "--jpeg-quality must be 0 (off) or within 10...95")
+    /// Checks ranges, so a bad setting fails before any work.
+    public func validate() throws(SettingError) {
+        try SettingError.check(draws >= 1, .augmentationDraws, draws, "at least 1 (1 = original images only)")
+        try SettingError.check(rotation >= 0 && rotation <= 180, .rotation, rotation, "within 0...180 degrees")
+        try SettingError.check(contrast >= 0 && contrast < 1, .contrast, contrast, "within [0, 1)")
+        try SettingError.check(brightness >= 0 && brightness < 1, .brightness, brightness, "within [0, 1)")
+        try SettingError.check(scale >= 0 && scale < 1, .scale, scale, "within [0, 1)")
+        try SettingError.check(gamma >= 0 && gamma <= 2, .gamma, gamma, "within 0...2")
+        try SettingError.check(noise >= 0 && noise <= 50, .noise, noise, "within 0...50 pixel levels")
+        try SettingError.check(smallestSide == 0 || (32...512).contains(smallestSide), .smallestSide, smallestSide, "0 (off) or within 32...512")
+        try SettingError.check(jpegQuality == 0 || (10...95).contains(jpegQuality), .jpegQuality, jpegQuality, "0 (off) or within 10...95")
     }
 
     /// The transform of draw `draw` of the image with content hash `imageSHA256`: the same on every

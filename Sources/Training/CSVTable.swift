@@ -1,3 +1,4 @@
+import CSVFormat
 import Foundation
 
 /// A CSV file with a header row (RFC 4180: quoted fields, doubled quotes, CRLF or LF).
@@ -34,45 +35,10 @@ public struct CSVTable: Sendable {
         return index
     }
 
-    /// Fields of each record; blank lines are skipped.
+    /// Fields of each record, the last one with or without its line end; blank lines are skipped.
     static func records(in text: String) -> [[String]] {
-        var records: [[String]] = []
-        var record: [String] = []
-        var field = ""
-        var inQuotes = false
-        var fieldWasQuoted = false
-        var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = iterator.next()
-        func endRecord() {
-            record.append(field)
-            if !(record.count == 1 && record[0].isEmpty && !fieldWasQuoted) { records.append(record) }
-            record = []; field = ""; fieldWasQuoted = false
-        }
-        while let scalar = pending {
-            pending = iterator.next()
-            if inQuotes {
-                if scalar == "\"" {
-                    if pending == "\"" { field.unicodeScalars.append("\""); pending = iterator.next() } else { inQuotes = false }
-                } else {
-                    field.unicodeScalars.append(scalar)
-                }
-                continue
-            }
-            switch scalar {
-            case "\"": inQuotes = true; fieldWasQuoted = true
-            case ",": record.append(field); field = ""
-            case "\r": if pending == "\n" { pending = iterator.next() }; endRecord()
-            case "\n": endRecord()
-            default: field.unicodeScalars.append(scalar)
-            }
-        }
-        if !field.isEmpty || !record.isEmpty || fieldWasQuoted { endRecord() }
-        return records
-    }
-
-    /// One field, quoted when it needs to be.
-    public static func escape(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var bytes = Array(text.utf8)
+        if let last = bytes.last, last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+        return CSV.parse(bytes).records.filter { $0 != [""] }
     }
 }

@@ -1,3 +1,4 @@
+import CSVFormat
 import Foundation
 
 /// Builds a class folder (or a manifest) from a Cohen-style `metadata.csv` (columns `finding`,
@@ -81,15 +82,14 @@ public struct DatasetImport: Sendable {
     }
 
     /// Hard-links (or copies, across file systems) the selected images into `<out>/<label>/`.
-    /// Refuses to replace a different file of the same name.
-    public func copy(into outputFolder: String) throws(DatasetError) -> Summary {
+    /// Refuses to replace a different file of the same name (`DatasetError`); throws `WriteError` when a file
+    /// or folder cannot be written.
+    public func copy(into outputFolder: String) throws -> Summary {
         let (selected, heldOut) = try select()
         var summary = Summary(selected: selected.count, heldOut: heldOut)
         let manager = FileManager.default
         let target = URL(fileURLWithPath: outputFolder).appendingPathComponent(effectiveLabel)
-        do { try manager.createDirectory(at: target, withIntermediateDirectories: true) } catch {
-            throw DatasetError(file: target.path, reason: "cannot create the class folder (\(error.localizedDescription))")
-        }
+        try ModelWriter.createFolder(target.path)
         for item in selected {
             let source = URL(fileURLWithPath: imagesFolder).appendingPathComponent(item.filename)
             let destination = target.appendingPathComponent((item.filename as NSString).lastPathComponent)
@@ -104,7 +104,7 @@ public struct DatasetImport: Sendable {
             do {
                 do { try manager.linkItem(at: source, to: destination) } catch { try manager.copyItem(at: source, to: destination) }
             } catch {
-                throw DatasetError(file: destination.path, reason: "cannot be written (\(error.localizedDescription))")
+                throw WriteError(path: destination.path, step: .write, cause: error)
             }
             summary.written += 1
         }
@@ -113,7 +113,8 @@ public struct DatasetImport: Sendable {
 
     /// Writes a `path,label,source,patient` manifest of the selected images instead of copying them;
     /// paths are relative to the manifest's folder when the images lie below it.
-    public func writeManifest(to manifestPath: String) throws(DatasetError) -> Summary {
+    /// Throws `DatasetError` for an unusable metadata file, `WriteError` when the manifest cannot be written.
+    public func writeManifest(to manifestPath: String) throws -> Summary {
         let (selected, heldOut) = try select()
         var summary = Summary(selected: selected.count, heldOut: heldOut)
         let base = URL(fileURLWithPath: manifestPath).standardizedFileURL.deletingLastPathComponent().path + "/"
@@ -123,7 +124,7 @@ public struct DatasetImport: Sendable {
             guard FileManager.default.fileExists(atPath: absolute) else { summary.missing.append(absolute); continue }
             let path = absolute.hasPrefix(base) ? String(absolute.dropFirst(base.count)) : absolute
             let patient = item.patient.map { "\(source):\($0)" } ?? ""
-            lines.append([path, effectiveLabel, source, patient].map(CSVTable.escape).joined(separator: ","))
+            lines.append([path, effectiveLabel, source, patient].map(CSV.quoted).joined(separator: ","))
             summary.written += 1
         }
         try ModelWriter.writeText(lines.joined(separator: "\n") + "\n", to: manifestPath)

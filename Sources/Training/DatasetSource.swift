@@ -17,11 +17,14 @@ public struct DatasetSource: Sendable, Equatable {
     /// The inputs, for reports and messages.
     public var inputs: [String] { folders + manifests }
 
-    /// Reads the images; refuses an empty source before any work.
-    public func load() throws(DatasetError) -> Dataset {
-        guard !inputs.isEmpty else {
-            throw DatasetError(file: "(options)", reason: "give --data FOLDER (one sub-folder per class) and/or --manifest CSV")
-        }
+    /// Refuses a source without any folder or manifest, before any work.
+    public func validate() throws(SettingError) {
+        try SettingError.check(!inputs.isEmpty, .dataSource, "", "at least one class folder or CSV manifest")
+    }
+
+    /// Reads the images; throws `SettingError` for an empty source, `DatasetError` for unusable inputs.
+    public func load() throws -> Dataset {
+        try validate()
         return try Dataset.load(folders: folders, manifests: manifests, under: under, labels: labels)
     }
 }

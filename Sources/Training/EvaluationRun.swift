@@ -68,8 +68,9 @@ public struct EvaluationRun: Sendable {
     public let options: EvaluationOptions
     public init(options: EvaluationOptions) { self.options = options }
 
-    public func run(progress: ProgressReporter? = nil, console: ProgressReporter? = nil) async throws(DatasetError) -> EvaluationReport {
-        guard !options.modelPaths.isEmpty else { throw DatasetError(file: "(options)", reason: "give at least one --model") }
+    /// Throws `SettingError` for a bad setting, `DatasetError` for unusable images or models.
+    public func run(progress: ProgressReporter? = nil, console: ProgressReporter? = nil) async throws -> EvaluationReport {
+        try SettingError.check(!options.modelPaths.isEmpty, .models, "", "at least one model manifest")
         let dataset = try options.source.load()
         let cache = options.cacheFolder.map { FeatureCache(directory: URL(fileURLWithPath: $0)) }
         // The extractor hashes the backbone; models are checked against that hash.
@@ -87,10 +88,10 @@ public struct EvaluationRun: Sendable {
         if let policyText = options.policy {
             let policy = DecisionPolicy(policyText)
             if case .only(let name) = policy, !models.contains(where: { $0.name == name }) {
-                throw DatasetError(file: "(options)", reason: "--policy \(name) is neither both, either nor a loaded model (\(models.map(\.name).joined(separator: ", ")))")
+                throw SettingError(.policy, value: policyText, requirement: "both, either or a loaded model (\(models.map(\.name).joined(separator: ", ")))")
             }
             guard Set(models.map(\.manifest.positiveLabel)).count == 1 else {
-                throw DatasetError(file: "(options)", reason: "a decision policy needs models with one positive label; these have \(models.map { "\($0.name): \($0.manifest.positiveLabel)" }.joined(separator: ", "))")
+                throw SettingError(.policy, value: policyText, requirement: "used with models of one positive label; these have \(models.map { "\($0.name): \($0.manifest.positiveLabel)" }.joined(separator: ", "))")
             }
             decision = Decision(policy: policy, thresholds: Dictionary(uniqueKeysWithValues: models.map { ($0.name, threshold(for: $0)) }))
         }
@@ -111,10 +112,7 @@ public struct EvaluationRun: Sendable {
                 if let value { probabilities[index]?.merge(value[0]) { a, _ in a } } else { probabilities[index] = nil }
             }
             skipped += result.skipped.filter { item in !skipped.contains(where: { $0.path == item.path }) }
-            statistics.cacheHits += result.statistics.cacheHits
-            statistics.computed += result.statistics.computed
-            statistics.recomputed += result.statistics.recomputed
-            statistics.backboneSeconds += result.statistics.backboneSeconds
+            statistics = statistics + result.statistics
         }
         for image in skipped { console?.message("warning: skipping \(image.path): \(image.reason)") }
         let usable = zip(dataset.images, probabilities).compactMap { image, p in p.map { (image, $0) } }
@@ -151,10 +149,8 @@ public struct EvaluationRun: Sendable {
     }
 
     /// Writes `evaluation.json` and `evaluation.html` into the report folder.
-    public func write(_ report: EvaluationReport) throws(DatasetError) -> (json: String, html: String) {
-        do { try FileManager.default.createDirectory(atPath: options.reportFolder, withIntermediateDirectories: true) } catch {
-            throw DatasetError(file: options.reportFolder, reason: "cannot create the report folder (\(error.localizedDescription))")
-        }
+    public func write(_ report: EvaluationReport) throws(WriteError) -> (json: String, html: String) {
+        try ModelWriter.createFolder(options.reportFolder)
         let folder = URL(fileURLWithPath: options.reportFolder)
         let json = folder.appendingPathComponent("evaluation.json").path, html = folder.appendingPathComponent("evaluation.html").path
         try ModelWriter.writeJSON(report, to: json)

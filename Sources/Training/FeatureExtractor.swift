@@ -20,6 +20,12 @@ public struct ExtractionStatistics: Sendable, Codable, Equatable {
     public var backboneSeconds = 0.0
     /// Backbone throughput over the computed entries.
     public var imagesPerSecond: Double? { computed + recomputed > 0 && backboneSeconds > 0 ? Double(computed + recomputed) / backboneSeconds : nil }
+
+    /// The figures of two extractions together.
+    public static func + (a: ExtractionStatistics, b: ExtractionStatistics) -> ExtractionStatistics {
+        ExtractionStatistics(cacheHits: a.cacheHits + b.cacheHits, computed: a.computed + b.computed,
+                             recomputed: a.recomputed + b.recomputed, backboneSeconds: a.backboneSeconds + b.backboneSeconds)
+    }
 }
 
 /// Backbone features of image files, per augmentation draw, through the feature cache.

@@ -35,18 +35,15 @@ public struct HeadRecipe: Sendable, Codable, Equatable {
     public var effectiveDecay: Double { decay ?? learningRate / Double(max(epochs, 1)) }
 
     /// Checks ranges, so a bad option fails before any work.
-    public func validate() throws(DatasetError) {
-        func check(_ ok: Bool, _ message: String) throws(DatasetError) {
-            if !ok { throw DatasetError(file: "(options)", reason: message) }
-        }
-        try check(pool >= 1, "--pool must be at least 1")
-        try check(hidden >= 1, "--hidden must be at least 1")
-        try check(dropout >= 0 && dropout < 1, "--dropout must be in [0, 1)")
-        try check(learningRate > 0, "--learning-rate must be positive")
-        try check((decay ?? 0) >= 0, "--decay must not be negative")
-        try check(epochs >= 1, "--epochs must be at least 1")
-        try check(batchSize >= 1, "--batch-size must be at least 1")
-        try check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1)")
-        try check(epsilon > 0, "Adam epsilon must be positive")
+    public func validate() throws(SettingError) {
+        try SettingError.check(pool >= 1, .pool, pool, "at least 1")
+        try SettingError.check(hidden >= 1, .hidden, hidden, "at least 1")
+        try SettingError.check(dropout >= 0 && dropout < 1, .dropout, dropout, "in [0, 1)")
+        try SettingError.check(learningRate > 0, .learningRate, learningRate, "positive")
+        try SettingError.check((decay ?? 0) >= 0, .decay, decay ?? 0, "not negative")
+        try SettingError.check(epochs >= 1, .epochs, epochs, "at least 1")
+        try SettingError.check(batchSize >= 1, .batchSize, batchSize, "at least 1")
+        try SettingError.check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, .adamBetas, "\(beta1), \(beta2)", "in [0, 1)")
+        try SettingError.check(epsilon > 0, .adamEpsilon, epsilon, "positive")
     }
 }

@@ -71,48 +71,21 @@ public struct HeadTrainer: Sendable {
         var optimizer = AdamOptimizer(learningRate: recipe.learningRate, decay: recipe.effectiveDecay,
                                       beta1: recipe.beta1, beta2: recipe.beta2, epsilon: recipe.epsilon)
         let weights = classWeights(for: examples.map(\.label)).map(Float.init)
-        let keepScale = Float(1 / (1 - recipe.dropout))
-        var history: [EpochRecord] = []
         var batchInputs: [Float] = []
         batchInputs.reserveCapacity(recipe.batchSize * inputs)
-
-        for epoch in 1...recipe.epochs {
-            var random = SeededRandom(seed: recipe.seed, stream: UInt64(epoch))
-            var order = Array(examples.indices)
-            random.shuffle(&order)
-            let draws = order.map { random.index(below: examples[$0].draws.count) }
-            let batches = (order.count + recipe.batchSize - 1) / recipe.batchSize
-            var lossSum = 0.0, correct = 0
-            for batch in 0..<batches {
-                let range = (batch * recipe.batchSize)..<min((batch + 1) * recipe.batchSize, order.count)
-                batchInputs.removeAll(keepingCapacity: true)
-                var labels: [Int] = []
-                for position in range {
-                    let example = examples[order[position]]
-                    batchInputs.append(contentsOf: example.draws[draws[position]])
-                    labels.append(example.label)
-                }
-                let mask: [Float]? = recipe.dropout > 0
-                    ? (0..<(labels.count * recipe.hidden)).map { _ in random.unitDouble() < recipe.dropout ? 0 : keepScale }
-                    : nil
-                let result = HeadNetwork.lossAndGradients(shapes.with(flat: values), inputs: batchInputs, labels: labels,
-                                                          keepMask: mask, weights: labels.map { weights[$0] })
-                optimizer.step(&values, gradients: result.gradients.flat)
-                lossSum += result.loss * Double(labels.count)
-                correct += result.correct
-                onEvent(.batch(epoch: epoch, batch: batch + 1, batches: batches))
-            }
-            var record = EpochRecord(epoch: epoch, loss: lossSum / Double(order.count),
-                                     accuracy: Double(correct) / Double(order.count),
-                                     learningRate: optimizer.currentLearningRate)
-            if !validation.isEmpty {
-                let (loss, accuracy) = Self.evaluate(shapes.with(flat: values), validation)
-                record.validationLoss = loss
-                record.validationAccuracy = accuracy
-            }
-            history.append(record)
-            onEvent(.epoch(record))
-        }
+        let loop = EpochLoop(epochs: recipe.epochs, batchSize: recipe.batchSize, dropout: recipe.dropout, hidden: recipe.hidden, seed: recipe.seed)
+        let history = loop.run(drawCounts: examples.map(\.draws.count), step: { batch in
+            batchInputs.removeAll(keepingCapacity: true)
+            for (example, draw) in zip(batch.examples, batch.draws) { batchInputs.append(contentsOf: examples[example].draws[draw]) }
+            let labels = batch.examples.map { examples[$0].label }
+            let result = HeadNetwork.lossAndGradients(shapes.with(flat: values), inputs: batchInputs, labels: labels,
+                                                      keepMask: batch.keepMask, weights: labels.map { weights[$0] })
+            optimizer.step(&values, gradients: result.gradients.flat)
+            return (result.loss, result.correct)
+        }, endEpoch: { _ in
+            EpochLoop.EpochEnd(learningRate: optimizer.currentLearningRate,
+                               validation: validation.isEmpty ? nil : Self.evaluate(shapes.with(flat: values), validation))
+        }, onEvent: onEvent)
         return TrainedHead(parameters: shapes.with(flat: values), history: history, classWeights: weights.map(Double.init))
     }
 

@@ -23,7 +23,7 @@ public enum ModelWriter {
     @discardableResult
     public static func write(_ parameters: HeadParameters, block: ConvBlockParameters? = nil, pool: Int = 2, dropout: Double, name: String, version: String, description: String,
                              labels: [String], positiveLabel: String, threshold: Double, preprocessing: Preprocessing,
-                             backboneSHA256: String, training: [String: String], to paths: Paths) throws(DatasetError) -> ModelManifest {
+                             backboneSHA256: String, training: [String: String], to paths: Paths) throws(WriteError) -> ModelManifest {
         let weightsSHA256 = try writeWeights(parameters.namedTensors + (block?.namedTensors ?? []), metadata: ["model": name, "format": "xraywatch head"], to: paths)
         let manifest = ModelManifest(
             name: name, version: version, description: description, labels: labels, positiveLabel: positiveLabel,
@@ -37,39 +37,43 @@ public enum ModelWriter {
 
     /// Creates the output folder, writes the weights file atomically and returns its SHA-256 (read back from disk).
     public static func writeWeights(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String],
-                                    to paths: Paths) throws(DatasetError) -> String {
-        do {
-            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: paths.manifest).deletingLastPathComponent().path,
-                                                    withIntermediateDirectories: true)
-        } catch {
-            throw DatasetError(file: paths.manifest, reason: "cannot create the output folder (\(error.localizedDescription))")
-        }
+                                    to paths: Paths) throws(WriteError) -> String {
+        try createFolder(URL(fileURLWithPath: paths.manifest).deletingLastPathComponent().path)
         do { try SafeTensorsFile.write(tensors, metadata: metadata, to: paths.weights) } catch {
-            throw DatasetError(file: paths.weights, reason: "cannot write the weights (\(error.reason))")
+            throw WriteError(path: paths.weights, step: .write, cause: error)
         }
         do { return try FileDigest.sha256(ofFileAt: paths.weights) } catch {
-            throw DatasetError(file: paths.weights, reason: "cannot read back the weights just written")
+            throw WriteError(path: paths.weights, step: .readBack, cause: error)
+        }
+    }
+
+    /// Creates `path` and any missing parents.
+    public static func createFolder(_ path: String) throws(WriteError) {
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw WriteError(path: path, step: .createFolder, cause: error)
         }
     }
 
     /// Pretty-printed, key-sorted JSON, written atomically.
-    public static func writeJSON(_ value: some Encodable, to path: String) throws(DatasetError) {
+    public static func writeJSON(_ value: some Encodable, to path: String) throws(WriteError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do {
-            var data = try encoder.encode(value)
-            data.append(0x0A)
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw DatasetError(file: path, reason: "cannot be written (\(error.localizedDescription))")
-        }
+        var data: Data
+        do { data = try encoder.encode(value) } catch { throw WriteError(path: path, step: .encode, cause: error) }
+        data.append(0x0A)
+        try writeData(data, to: path)
     }
 
     /// Text written atomically.
-    public static func writeText(_ text: String, to path: String) throws(DatasetError) {
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw DatasetError(file: path, reason: "cannot be written (\(error.localizedDescription))")
+    public static func writeText(_ text: String, to path: String) throws(WriteError) {
+        try writeData(Data(text.utf8), to: path)
+    }
+
+    /// Bytes written atomically.
+    public static func writeData(_ data: Data, to path: String) throws(WriteError) {
+        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw WriteError(path: path, step: .write, cause: error)
         }
     }
 }

@@ -13,23 +13,23 @@ extension WatchService {
         let path = configuration.inboxPath
         let change = setup.folders.inboxChange() ?? "was deleted or moved away"
         let deadline = monotonicSeconds() + Self.inboxReturnSeconds
-        var failure = ""
+        var failure: SystemError?
         while !shared.stopRequested, !Task.isCancelled {
-            do {
+            do throws(SystemError) {
                 let opened = try setup.folders.openAnew()
                 try setup.monitor.rewatch(path)
                 setup.folders.replace(with: opened)
                 logger.warning("the inbox \(path) \(change); now watching the folder at \(path) (new claim folder \(opened.own.name))")
                 return true
             } catch {
-                failure = "\(error)"
+                failure = error
             }
             guard monotonicSeconds() < deadline else { break }
             try? await Task.sleep(for: .milliseconds(200))
         }
         guard !shared.stopRequested, !Task.isCancelled else { return false }
-        logger.error("the inbox \(path) \(change) and no folder could be opened there within \(Self.inboxReturnSeconds) s (\(failure)); stopping")
-        shared.fail("inbox \(path) \(change)")
+        logger.error("the inbox \(path) \(change) and no folder could be opened there within \(Self.inboxReturnSeconds) s (\(failure.map(String.init(describing:)) ?? "no attempt")); stopping")
+        shared.fail(.inboxGone(path: path, change: change, lastAttempt: failure))
         return false
     }
 }

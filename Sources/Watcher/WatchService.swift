@@ -12,24 +12,19 @@ import Synchronization
 /// back to the inbox for up to `incomplete_grace_seconds`.
 public struct WatchService: Service {
     public let configuration: Configuration
-    public let screener: Screener
+    public let screener: any BatchScreener
     public let logger: Logger
     /// Process what is in the inbox now, then return (no waiting for new files).
     public let once: Bool
     /// Decoding tasks running beside the classifier.
     public let decoders: Int
 
-    public init(configuration: Configuration, screener: Screener, logger: Logger, once: Bool = false, decoders: Int = 1) {
+    public init(configuration: Configuration, screener: any BatchScreener, logger: Logger, once: Bool = false, decoders: Int = 1) {
         self.configuration = configuration
         self.screener = screener
         self.logger = logger
         self.once = once
         self.decoders = max(1, decoders)
-    }
-
-    /// Fatal conditions the service stops for.
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
     }
 
     public func run() async throws {
@@ -41,123 +36,37 @@ public struct WatchService: Service {
         }
     }
 
+    /// Runs the four stages of the pipeline side by side until the inbox is done with (`once`) or a shutdown is
+    /// asked for, then tidies the claim folders; throws the first failure the stages met.
     private func watch() async throws {
         let setup = try prepare()
         let hangups = HangupHandler(ledger: setup.processor.ledger, logger: logger)
         defer { hangups.cancel() }
-        let shared = Shared(capacity: configuration.batchSize * 2 + decoders + 1)
-        let budget = PixelBudget(limit: configuration.maxPixelsInFlight)
-        let claimed = WorkQueue<WorkItem>(), decoded = WorkQueue<PreparedItem>()
-        let classified = WorkQueue<(PreparedItem, Verdict?)>()
-
+        let pipeline = Pipeline(setup: setup, shared: Shared(capacity: configuration.batchSize * 2 + decoders + 1),
+                                budget: PixelBudget(limit: configuration.maxPixelsInFlight))
         // Claims of crashed instances (or of this one's previous run) are finished first.
-        let initiallyAdopted = adoptAgain(setup: setup, shared: shared, claimed: claimed, adopted: [])
+        let initiallyAdopted = adoptAgain(setup: setup, shared: pipeline.shared, claimed: pipeline.claimed, adopted: [])
         let adopted = await withGracefulShutdownHandler {
             await withTaskGroup(of: [ClaimFolder].self) { group in
-                group.addTask {
-                    let adopted = await intake(setup: setup, shared: shared, claimed: claimed, adopted: initiallyAdopted)
-                    for item in handBack(claimed.drain(), setup: setup, shared: shared) { claimed.push(item) }
-                    claimed.finish()
-                    return adopted
-                }
-                let decoding = decoders
-                group.addTask {
-                    await withTaskGroup(of: Void.self) { decoders in
-                        for _ in 0..<decoding {
-                            decoders.addTask {
-                                while let item = await claimed.next(upTo: 1).first {
-                                    // Shutting down: a file not started yet goes back to the inbox.
-                                    if shared.stopRequested, handBack([item], setup: setup, shared: shared).isEmpty { continue }
-                                    decoded.push(await decode(item, processor: setup.processor, budget: budget))
-                                }
-                            }
-                        }
-                    }
-                    decoded.finish()
-                    return []
-                }
-                group.addTask {
-                    while true {
-                        var batch = await decoded.next(upTo: configuration.batchSize)
-                        if batch.isEmpty { break }
-                        if shared.stopRequested {
-                            // Shutting down: only files already in the classifier are finished.
-                            let kept = Set(handBack(batch.map(\.item), setup: setup, shared: shared).map(\.claim.claimID))
-                            for handed in batch where !kept.contains(handed.item.claim.claimID) { budget.release(handed.reservedPixels) }
-                            batch = batch.filter { kept.contains($0.item.claim.claimID) }
-                            if batch.isEmpty { continue }
-                        }
-                        let images = batch.compactMap(\.image)
-                        let screener = screener
-                        var screened: [Verdict] = [], timings = Screener.StageSeconds()
-                        if !images.isEmpty {
-                            (screened, timings) = await offload {
-                                var timings = Screener.StageSeconds()
-                                return (screener.screen(images, timings: &timings), timings)
-                            }
-                        }
-                        if !images.isEmpty {
-                            WatcherMetrics().stage("backbone", seconds: timings.backbone / Double(images.count))
-                            WatcherMetrics().stage("heads", seconds: timings.heads / Double(images.count))
-                        }
-                        var verdicts = screened[...]
-                        for prepared in batch {
-                            classified.push((prepared, prepared.image == nil ? nil : verdicts.popFirst()))
-                        }
-                    }
-                    classified.finish()
-                    return []
-                }
-                group.addTask {
-                    while let (prepared, verdict) = await classified.next(upTo: 1).first {
-                        let processor = setup.processor, logger = logger
-                        let failure: String? = await offload {
-                            let started = monotonicSeconds()
-                            defer { WatcherMetrics().stage("write", seconds: monotonicSeconds() - started) }
-                            do { try processor.finish(prepared, verdict: verdict); return nil } catch {
-                                logger.error("cannot finish \(prepared.item.claim.name): \(error); stopping (the file stays in \(prepared.item.claim.item.path) and is processed at the next start)")
-                                return "\(error)"
-                            }
-                        }
-                        if let failure { shared.fail(failure) }
-                        budget.release(prepared.reservedPixels)
-                        shared.inFlight.subtract(1, ordering: .relaxed)
-                        WatcherMetrics().queueDepth(shared.inFlight.load(ordering: .relaxed))
-                        setup.monitor.wake()
-                    }
-                    return []
-                }
+                group.addTask { await claimStage(pipeline, adopted: initiallyAdopted) }
+                group.addTask { await decodeStage(pipeline); return [] }
+                group.addTask { await classifyStage(pipeline); return [] }
+                group.addTask { await finishStage(pipeline); return [] }
                 return await group.reduce(into: []) { $0 += $1 }
             }
         } onGracefulShutdown: {
-            shared.requestStop()
+            pipeline.shared.requestStop()
             setup.monitor.wake()
         }
         for folder in adopted { _ = try? folder.removeIfEmpty(from: setup.folders.current.work) }
         for opened in setup.folders.all { _ = try? opened.own.removeIfEmpty(from: opened.work) }
-        if let failure = shared.failure { throw Failure(description: failure) }
+        if let failure = pipeline.shared.failure { throw failure }
         logger.info("stopped")
-    }
-
-    /// Reads an input, waits until its decoded pixels fit in the budget, then decodes it. The reservation
-    /// travels with the item and is given back when it is finished (at once when nothing was decoded).
-    private func decode(_ item: WorkItem, processor: Processor, budget: PixelBudget) async -> PreparedItem {
-        switch await offload({ processor.read(item) }) {
-        case .finished(let prepared):
-            return prepared
-        case .toDecode(let input):
-            await budget.reserve(input.pixels)
-            let started = monotonicSeconds()
-            var prepared = await offload { processor.decode(input) }
-            WatcherMetrics().stage("decode", seconds: monotonicSeconds() - started)
-            if prepared.image == nil { budget.release(input.pixels) } else { prepared.reservedPixels = input.pixels }
-            return prepared
-        }
     }
 
     /// Returns unstarted claims to the inbox at shutdown; gives back those that must stay claimed (their
     /// name was taken in the inbox meanwhile), which are then processed as usual.
-    private func handBack(_ items: [WorkItem], setup: Setup, shared: Shared) -> [WorkItem] {
+    func handBack(_ items: [WorkItem], setup: Setup, shared: Shared) -> [WorkItem] {
         items.filter { item in
             guard setup.processor.unclaim(item) else { return true }
             shared.inFlight.subtract(1, ordering: .relaxed)
@@ -183,7 +92,7 @@ public struct WatchService: Service {
         let work = try Directory(path: configuration.workPath)
         // inotify first, then the start-up scan (the intake loop's first listing): nothing slips between.
         let monitor = try InboxMonitor(inbox: configuration.inboxPath, pollSeconds: configuration.pollSeconds)
-        let ledger = try Ledger(path: configuration.ledgerPath, layout: LedgerLayout(modelNames: screener.models.map(\.name)), logger: logger)
+        let ledger = try Ledger(path: configuration.ledgerPath, layout: LedgerLayout(modelNames: screener.modelIdentities.map(\.name)), logger: logger)
         let own = try ClaimFolder.create(in: work)
         let folders = InboxFolders(inboxPath: configuration.inboxPath, workPath: configuration.workPath,
                                    current: InboxFolders.Opened(inbox: inbox, work: work, own: own))
@@ -194,11 +103,11 @@ public struct WatchService: Service {
             outbox: Outbox(folder: try Directory(path: configuration.outboxPath)), ledger: ledger,
             limits: configuration.imageLimits, after: configuration.after,
             policy: configuration.decision.policy.description,
-            modelsColumn: screener.models.map { "\($0.name)@\($0.shortHash)" }.joined(separator: ";"), logger: logger,
+            modelsColumn: screener.modelIdentities.map { "\($0.name)@\($0.shortHash)" }.joined(separator: ";"), logger: logger,
             incompleteGraceSeconds: configuration.incompleteGraceSeconds, currentFolders: folders, retryHolds: holds,
             overlaysFolder: configuration.overlaysPath, outboxImage: configuration.outboxImage)
-        WatcherMetrics().modelInfo(screener.models, thresholds: screener.decision.threshold(for:))
-        processor.thresholdsColumn = screener.models.map { "\($0.name)=\(screener.decision.threshold(for: $0.name))" }.joined(separator: ";")
+        WatcherMetrics().modelInfo(screener.modelIdentities)
+        processor.thresholdsColumn = screener.modelIdentities.map { "\($0.name)=\($0.threshold)" }.joined(separator: ";")
         logger.info("watching \(configuration.inboxPath) (\(monitor.mode)); outbox \(configuration.outboxPath), ledger \(configuration.ledgerPath), settle \(configuration.settleSeconds) s, batch \(configuration.batchSize), instance \(own.name)",
                     metadata: ["mode": "\(monitor.mode)", "inbox": "\(configuration.inboxPath)", "instance": "\(own.name)"])
         return Setup(folders: folders, monitor: monitor, processor: processor,
@@ -210,7 +119,7 @@ public struct WatchService: Service {
     /// Lists the inbox on every wake-up (inotify event, settle deadline, poll interval, safety rescan,
     /// freed capacity), claims the files that are ready, and returns when asked to stop (or, with `once`,
     /// when the inbox is empty and all work is done).
-    private func intake(setup: Setup, shared: Shared, claimed: WorkQueue<WorkItem>, adopted: [ClaimFolder]) async -> [ClaimFolder] {
+    func intake(setup: Setup, shared: Shared, claimed: WorkQueue<WorkItem>, adopted: [ClaimFolder]) async -> [ClaimFolder] {
         var tracker = ReadinessTracker(settleSeconds: configuration.settleSeconds)
         var adopted = adopted
         var foldersSeen: Set<FileName> = []
@@ -221,9 +130,9 @@ public struct WatchService: Service {
             var blocked = false
             let folders = setup.folders.current
             let names: [FileName]
-            do { names = try listInbox(folders.inbox, setup: setup) } catch {
+            do throws(SystemError) { names = try listInbox(folders.inbox, setup: setup) } catch {
                 logger.error("cannot list the inbox: \(error); stopping")
-                shared.fail("\(error)")
+                shared.fail(.cannotListInbox(error))
                 break
             }
             tracker.keepOnly(Set(names))
@@ -265,7 +174,7 @@ public struct WatchService: Service {
             case .success(let value): wakeup = value
             case .failure(let error):
                 logger.error("cannot watch the inbox: \(error); stopping")
-                shared.fail("\(error)")
+                shared.fail(.cannotWatchInbox(error))
                 return adopted
             }
             let after = monotonicSeconds()
@@ -318,16 +227,17 @@ final class Shared: Sendable {
     /// Claimed inputs not yet finished (bounded, so that a second instance on the same inbox gets a share).
     let inFlight = Atomic<Int>(0)
     private let stop = Atomic<Bool>(false)
-    private let failureText = Mutex<String?>(nil)
+    private let firstFailure = Mutex<WatchFailure?>(nil)
 
     init(capacity: Int) { self.capacity = capacity }
 
     var stopRequested: Bool { stop.load(ordering: .relaxed) }
     func requestStop() { stop.store(true, ordering: .relaxed) }
 
-    var failure: String? { failureText.withLock { $0 } }
-    func fail(_ text: String) {
-        failureText.withLock { if $0 == nil { $0 = text } }
+    /// The first failure; the service stops for it.
+    var failure: WatchFailure? { firstFailure.withLock { $0 } }
+    func fail(_ failure: WatchFailure) {
+        firstFailure.withLock { if $0 == nil { $0 = failure } }
         requestStop()
     }
 }

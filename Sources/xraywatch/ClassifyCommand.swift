@@ -46,9 +46,9 @@ struct Classify: AsyncParsableCommand {
                     failed = true
                 }
             }
-            for line in lines {
-                if case .failure = line.outcome { failed = true }
-                print(json ? line.json : line.text)
+            for line in lines.map(ClassificationLine.init) {
+                if case .undecodable = line.screened.outcome { failed = true }
+                print(json ? try line.json() : line.text)
             }
         }
         if failed { throw ExitCode(1) }

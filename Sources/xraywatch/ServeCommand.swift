@@ -29,12 +29,11 @@ struct Serve: AsyncParsableCommand {
         // Metrics go to Prometheus (`/metrics`); bootstrapped before the watcher records any.
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let (configuration, watcher, logger) = try WatcherStartup.prepare(config: config, overrides: ConfigurationOverrides())
+        let (configuration, watcher, screener, logger) = try WatcherStartup.prepare(config: config, overrides: ConfigurationOverrides())
         var settings = configuration.http
         if let host { settings.host = host }
         if let port { settings.port = port }
         if let token = ProcessInfo.processInfo.environment["XRAYWATCH_HTTP_TOKEN"], !token.isEmpty { settings.token = token }
-        let screener = watcher.screener
         let models = screener.models.map { model in
             ScreeningDesk.LoadedModel(name: model.name, version: model.manifest.version, hash: model.shortHash,
                                       threshold: screener.decision.threshold(for: model.name), manifestPath: model.manifestPath)

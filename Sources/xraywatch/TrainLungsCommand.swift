@@ -56,7 +56,7 @@ struct TrainLungs: AsyncParsableCommand {
                 try run.run(log: log)
             }
         } catch {
-            FileHandle.standardError.write(Data("xraywatch train-lungs: \(error.description)\n".utf8))
+            FileHandle.standardError.write(Data("xraywatch train-lungs: \(RuntimeFailure(error))\n".utf8))
             throw ExitCode(1)
         }
     }

@@ -49,7 +49,7 @@ struct TrainRefusal: AsyncParsableCommand {
             let outcome = try await run.run(log: log)
             for skipped in outcome.skipped { log("skipped \(skipped.path): \(skipped.reason)") }
         } catch {
-            FileHandle.standardError.write(Data("xraywatch train-refusal: \(error.description)\n".utf8))
+            FileHandle.standardError.write(Data("xraywatch train-refusal: \(RuntimeFailure(error))\n".utf8))
             throw ExitCode(1)
         }
     }

@@ -36,7 +36,7 @@ struct Watch: AsyncParsableCommand {
     @Flag(help: "Process what is in the inbox now, wait for it to settle and finish, then exit.") var once = false
 
     func run() async throws {
-        let (_, service, _) = try WatcherStartup.prepare(config: config, overrides: overrides, once: once)
+        let (_, service, _, _) = try WatcherStartup.prepare(config: config, overrides: overrides, once: once)
         var lifecycleLogger = Logger(label: "xraywatch.lifecycle")
         lifecycleLogger.logLevel = .warning
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
@@ -62,7 +62,7 @@ enum WatcherStartup {
     /// Exit status for a configuration that cannot be used (EX_CONFIG): the systemd unit does not restart on it.
     static let configurationExitCode: Int32 = 78
 
-    static func prepare(config: String?, overrides: ConfigurationOverrides, once: Bool = false) throws -> (Configuration, WatchService, Logger) {
+    static func prepare(config: String?, overrides: ConfigurationOverrides, once: Bool = false) throws -> (Configuration, WatchService, Screener, Logger) {
         let configuration: Configuration
         do { configuration = try ConfigurationLoader.load(file: config, overrides: overrides) } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
@@ -97,6 +97,6 @@ enum WatcherStartup {
         }
         logger.info("policy \(configuration.decision.policy)")
         let service = WatchService(configuration: configuration, screener: screener, logger: logger, once: once, decoders: decoders)
-        return (configuration, service, logger)
+        return (configuration, service, screener, logger)
     }
 }

@@ -1,3 +1,4 @@
+import CSVFormat
 import Foundation
 import Testing
 import TestSupport
@@ -8,7 +9,7 @@ import TestSupport
         let table = try CSVTable(text: "path,label\r\n\"a,b.png\",covid\r\n\r\n\"say \"\"hi\"\".png\",normal\nlast.png,x", file: "t.csv")
         #expect(table.header == ["path", "label"])
         #expect(table.rows == [["a,b.png", "covid"], ["say \"hi\".png", "normal"], ["last.png", "x"]])
-        #expect(CSVTable.escape("a,\"b\"") == "\"a,\"\"b\"\"\"")
+        #expect(CSV.quoted("a,\"b\"") == "\"a,\"\"b\"\"\"")
     }
 
     @Test func csvRejectsRaggedRowsAndNamesTheFile() {

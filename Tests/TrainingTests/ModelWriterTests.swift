@@ -34,4 +34,18 @@ import TestSupport
         for (a, b) in zip(engine, trainer) { #expect(abs(a - b) < 1e-5) }
         #expect(abs(model.positiveProbability(features: features) - Double(trainer[0])) < 1e-5)
     }
+
+    @Test func aFailedWriteNamesTheRealPathTheStepAndTheErrno() throws {
+        let folder = try Fixtures.makeTemporaryDirectory("model-writer-fails")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("plain-file")
+        try Data("x".utf8).write(to: file)
+        let inside = file.appendingPathComponent("report.json").path
+        let written = #expect(throws: WriteError.self) { try ModelWriter.writeText("{}", to: inside) }
+        #expect(written?.path == inside && written?.step == .write)
+        // Foundation reports the failed creation of its temporary file (ENOENT); the errno travels with the error.
+        #expect(written?.errno == ENOENT || written?.errno == ENOTDIR, "\(String(describing: written))")
+        let folderError = #expect(throws: WriteError.self) { try ModelWriter.createFolder(inside) }
+        #expect(folderError?.path == inside && folderError?.step == .createFolder)
+    }
 }

@@ -27,7 +27,7 @@ import TestSupport
             _ = try TrainingRun(options: options).prepare()
             Issue.record("expected an error mentioning \(text)", sourceLocation: sourceLocation)
         } catch {
-            #expect(error.description.contains(text), "\(error.description)", sourceLocation: sourceLocation)
+            #expect(error is DatasetError && "\(error)".contains(text), "\(error)", sourceLocation: sourceLocation)
         }
     }
 
@@ -54,13 +54,34 @@ import TestSupport
         expectError(options, mentioning: "at least 2 classes")
         options.source.labels = ["covid", "pneumonia"]
         options.positiveLabel = "normal"
-        expectError(options, mentioning: "--positive normal")
+        let positive = #expect(throws: SettingError.self) { try TrainingRun(options: options).prepare() }
+        #expect(positive?.setting == .positiveLabel && positive?.value == "normal")
         options.positiveLabel = "covid"
         options.backbonePath = data.appendingPathComponent("nowhere.safetensors").path
         expectError(options, mentioning: "nowhere.safetensors")
         options.backbonePath = try self.options(data, out: outFolder(data)).backbonePath
         options.recipe.epochs = 0
-        expectError(options, mentioning: "--epochs")
+        let epochs = #expect(throws: SettingError.self) { try TrainingRun(options: options).prepare() }
+        #expect(epochs?.setting == .epochs && epochs?.value == "0")
+    }
+
+    @Test func settingsOutOfRangeNameTheSettingBeforeAnyFileIsRead() {
+        var options = TrainingOptions()
+        options.source.folders = ["/nonexistent"]
+        let cases: [(SettingError.Setting, (inout TrainingOptions) -> Void)] = [
+            (.pool, { $0.recipe.pool = 8 }),   // larger than the 7x7 backbone output at 224 px
+            (.validationFraction, { $0.validationFraction = 1 }),
+            (.modelName, { $0.name = "a/b" }),
+            (.rotation, { $0.augmentation.rotation = 181 }),
+            (.fineTuneEpochs, { $0.fineTune = FineTuneRecipe(); $0.fineTune?.epochs = 0 }),
+        ]
+        for (setting, spoil) in cases {
+            var spoilt = options
+            spoil(&spoilt)
+            let error = #expect(throws: SettingError.self) { try TrainingRun(options: spoilt).validate() }
+            #expect(error?.setting == setting, "\(setting)")
+        }
+        #expect(throws: Never.self) { try TrainingRun(options: options).validate() }
     }
 
     @Test func existingModelWithOtherLabelsNeedsForce() throws {
@@ -72,7 +93,8 @@ import TestSupport
         let manifest = out.appendingPathComponent("covid_normal.json")
         // Something that is not a manifest at the model's path: refused unless forced.
         try #"{"labels": ["covid", "normal"]}"#.write(to: manifest, atomically: true, encoding: .utf8)
-        expectError(options, mentioning: "not a model manifest")
+        let notAManifest = #expect(throws: ExistingModelError.self) { try TrainingRun(options: options).prepare() }
+        #expect(notAManifest == ExistingModelError(manifestPath: manifest.path, existingLabels: nil, runLabels: ["covid", "pneumonia"]))
         // A real manifest trained on other labels: refused, naming both label sets.
         try #"""
         {"name": "covid_normal", "version": "1", "description": "earlier", "labels": ["covid", "normal"],
@@ -81,8 +103,12 @@ import TestSupport
          "backbone": {"name": "vgg16_imagenet_notop", "sha256": "00"}, "head": [],
          "weights": {"file": "covid_normal.safetensors", "sha256": "00"}, "training": {}}
         """#.write(to: manifest, atomically: true, encoding: .utf8)
-        expectError(options, mentioning: "exists with labels covid,normal, but this run's labels are covid,pneumonia")
+        let otherLabels = #expect(throws: ExistingModelError.self) { try TrainingRun(options: options).prepare() }
+        #expect(otherLabels?.existingLabels == ["covid", "normal"] && otherLabels?.runLabels == ["covid", "pneumonia"])
         // With the same labels it is an ordinary retraining; with --force any labels are.
+        var sameLabels = options
+        sameLabels.source.labels = ["covid", "normal"]
+        #expect(throws: Never.self) { _ = try TrainingRun(options: sameLabels).prepare() }
         options.force = true
         #expect(throws: Never.self) { _ = try TrainingRun(options: options).prepare() }
     }

@@ -41,45 +41,26 @@ public struct BlockFineTuner: Sendable {
         let headCount = head.flat.count
         var optimizer = AdamOptimizer(learningRate: fineTune.learningRate, decay: fineTune.learningRate / Double(fineTune.epochs),
                                       beta1: recipe.beta1, beta2: recipe.beta2, epsilon: recipe.epsilon)
-        let keepScale = Float(1 / (1 - recipe.dropout))
-        var history: [EpochRecord] = []
         var best: (loss: Double, epoch: Int, values: [[Float]])?
         if !validation.isEmpty { best = (validationFigures(values, headCount: headCount, head: headShapes, block: blockShapes, validation).loss, 0, values) }
 
-        for epoch in 1...fineTune.epochs {
-            var random = SeededRandom(seed: recipe.seed, stream: 0xF17E_0000 + UInt64(epoch))
-            var order = Array(examples.indices)
-            random.shuffle(&order)
-            let draws = order.map { random.index(below: examples[$0].draws.count) }
-            let batches = (order.count + recipe.batchSize - 1) / recipe.batchSize
-            var lossSum = 0.0, correct = 0
-            for batch in 0..<batches {
-                let positions = Array((batch * recipe.batchSize)..<min((batch + 1) * recipe.batchSize, order.count))
-                let inputs = positions.map { examples[order[$0]].draws[draws[$0]] }
-                let labels = positions.map { examples[order[$0]].label }
-                let mask: [Float]? = recipe.dropout > 0
-                    ? (0..<(labels.count * recipe.hidden)).map { _ in random.unitDouble() < recipe.dropout ? 0 : keepScale }
-                    : nil
-                let currentHead = headShapes.with(flat: Array(values[..<headCount]))
-                let currentBlock = blockShapes.with(flat: Array(values[headCount...]))
-                let step = batchStep(block: currentBlock, head: currentHead, inputs: inputs, labels: labels, mask: mask,
-                                     weights: labels.map { classWeights[$0] })
-                optimizer.step(&values, gradients: step.gradients)
-                lossSum += step.loss * Double(labels.count)
-                correct += step.correct
-                onEvent(.batch(epoch: epoch, batch: batch + 1, batches: batches))
-            }
-            var record = EpochRecord(epoch: epoch, loss: lossSum / Double(order.count), accuracy: Double(correct) / Double(order.count),
-                                     learningRate: optimizer.currentLearningRate)
-            if !validation.isEmpty {
-                let (loss, accuracy) = validationFigures(values, headCount: headCount, head: headShapes, block: blockShapes, validation)
-                record.validationLoss = loss
-                record.validationAccuracy = accuracy
-                if best == nil || loss < best!.loss { best = (loss, epoch, values) }
-            }
-            history.append(record)
-            onEvent(.epoch(record))
-        }
+        let loop = EpochLoop(epochs: fineTune.epochs, batchSize: recipe.batchSize, dropout: recipe.dropout, hidden: recipe.hidden,
+                             seed: recipe.seed, streamBase: 0xF17E_0000)
+        let history = loop.run(drawCounts: examples.map(\.draws.count), step: { batch in
+            let inputs = zip(batch.examples, batch.draws).map { examples[$0].draws[$1] }
+            let labels = batch.examples.map { examples[$0].label }
+            let currentHead = headShapes.with(flat: Array(values[..<headCount]))
+            let currentBlock = blockShapes.with(flat: Array(values[headCount...]))
+            let step = batchStep(block: currentBlock, head: currentHead, inputs: inputs, labels: labels, mask: batch.keepMask,
+                                 weights: labels.map { classWeights[$0] })
+            optimizer.step(&values, gradients: step.gradients)
+            return (step.loss, step.correct)
+        }, endEpoch: { epoch in
+            guard !validation.isEmpty else { return EpochLoop.EpochEnd(learningRate: optimizer.currentLearningRate) }
+            let figures = validationFigures(values, headCount: headCount, head: headShapes, block: blockShapes, validation)
+            if best == nil || figures.loss < best!.loss { best = (figures.loss, epoch, values) }
+            return EpochLoop.EpochEnd(learningRate: optimizer.currentLearningRate, validation: figures)
+        }, onEvent: onEvent)
         let kept = best?.values ?? values
         return FineTunedModel(block: blockShapes.with(flat: Array(kept[headCount...])), head: headShapes.with(flat: Array(kept[..<headCount])),
                               history: history, bestEpoch: best?.epoch ?? fineTune.epochs)

@@ -8,8 +8,9 @@ public struct FineTuneRecipe: Sendable, Codable, Equatable {
 
     public init() {}
 
-    public func validate() throws(DatasetError) {
-        guard epochs >= 1 else { throw DatasetError(file: "(options)", reason: "--fine-tune-epochs must be at least 1") }
-        guard learningRate > 0 else { throw DatasetError(file: "(options)", reason: "--fine-tune-learning-rate must be positive") }
+    /// Checks ranges, so a bad setting fails before any work.
+    public func validate() throws(SettingError) {
+        try SettingError.check(epochs >= 1, .fineTuneEpochs, epochs, "at least 1")
+        try SettingError.check(learningRate > 0, .fineTuneLearningRate, learningRate, "positive")
     }
 }

@@ -48,16 +48,15 @@ public struct LungReport: Sendable {
         }
     }
 
-    public func write(to paths: ModelWriter.Paths, dataRoot: String) throws(DatasetError) {
+    public func write(to paths: ModelWriter.Paths, dataRoot: String) throws(WriteError) {
         let folder = URL(fileURLWithPath: paths.reportHTML).deletingLastPathComponent()
         var sheetFiles: [(String, String)] = []
         for sheet in evaluation.sheets {
             let file = "\(name).report.\(sheet.file).png"
+            let path = folder.appendingPathComponent(file).path
             let bytes: [UInt8]
-            do { bytes = try PNGEncoder.encode(sheet.image) } catch { throw DatasetError(file: file, reason: error.description) }
-            do { try Data(bytes).write(to: folder.appendingPathComponent(file), options: .atomic) } catch {
-                throw DatasetError(file: folder.appendingPathComponent(file).path, reason: "cannot be written (\(error.localizedDescription))")
-            }
+            do { bytes = try PNGEncoder.encode(sheet.image) } catch { throw WriteError(path: path, step: .encode, cause: error) }
+            try ModelWriter.writeData(Data(bytes), to: path)
             sheetFiles.append((sheet.title, file))
         }
         try ModelWriter.writeJSON(JSONReport(name: name, version: version, generated: ISO8601DateFormatter().string(from: Date()),

@@ -24,7 +24,7 @@ public struct LungTrainingRun: Sendable {
 
     /// Runs everything; `log` gets one line per stage and epoch. Returns the manifest path.
     @discardableResult
-    public func run(log: @escaping @Sendable (String) -> Void) throws(DatasetError) -> String {
+    public func run(log: @escaping @Sendable (String) -> Void) throws -> String {
         let dataset = try LungMaskDataset(root: dataRoot, masksIndex: masksIndex)
         let (backbone, backboneSHA256) = try Self.loadBackbone(backbonePath)
         var examples: [LungExample] = []
@@ -71,7 +71,7 @@ public struct LungTrainingRun: Sendable {
 
     /// Measures a written segmenter again and rewrites its report (without training curves): the same
     /// validation images as its training run (same seed and fraction), Dice per split, figures per class and source.
-    public func evaluate(manifestPath: String, log: @escaping @Sendable (String) -> Void) throws(DatasetError) {
+    public func evaluate(manifestPath: String, log: @escaping @Sendable (String) -> Void) throws {
         let dataset = try LungMaskDataset(root: dataRoot, masksIndex: masksIndex)
         let (backbone, backboneSHA256) = try Self.loadBackbone(backbonePath)
         let segmenter: LungSegmenter
@@ -146,7 +146,7 @@ public struct LungTrainingRun: Sendable {
 public enum LungSegmenterWriter {
     public static func write(_ parameters: LungDecoderParameters, name: String, version: String, preprocessing: Preprocessing,
                              backboneSHA256: String, plausibility: LungPlausibility, training: [String: String],
-                             to paths: ModelWriter.Paths) throws(DatasetError) {
+                             to paths: ModelWriter.Paths) throws(WriteError) {
         let sha = try ModelWriter.writeWeights(parameters.namedTensors, metadata: ["model": name, "format": "xraywatch lung segmenter"], to: paths)
         let manifest = LungSegmenterManifest(
             name: name, version: version,

@@ -39,7 +39,7 @@ public struct RefusalFittingRun: Sendable {
         public var skipped: [SkippedImage]
     }
 
-    public func run(log: @escaping @Sendable (String) -> Void) async throws(DatasetError) -> Outcome {
+    public func run(log: @escaping @Sendable (String) -> Void) async throws -> Outcome {
         let segmenter: LungSegmenter
         do { segmenter = try LungSegmenter.load(manifestAt: segmenterPath, backboneSHA256: nil) } catch {
             throw DatasetError(file: error.file, reason: error.reason)

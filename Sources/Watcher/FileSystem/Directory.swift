@@ -1,4 +1,5 @@
 import Glibc
+import Imaging
 
 /// An open directory: every operation is relative to its descriptor (`openat`, `renameat`, `linkat`...),
 /// takes names as raw bytes, never follows a symbolic link, and goes through `syscalls` (EINTR retried,
@@ -140,22 +141,16 @@ public final class Directory: Sendable {
         let fd: Int32
         do { fd = try open(name, flags: O_RDONLY | O_NONBLOCK) } catch { throw .system(error) }
         defer { close(fd) }
-        var s = stat()
-        guard syscalls.run(.stat, { fstat(fd, &s) }) == 0 else { throw .system(SystemError("examine", path(of: name))) }
-        guard s.st_mode & S_IFMT == S_IFREG else { throw .notRegular }
-        guard Int(s.st_size) <= maxBytes else { throw .tooLarge(bytes: Int(s.st_size)) }
-        var bytes = [UInt8](repeating: 0, count: Int(s.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                syscalls.run(.read) { read(fd, buffer.baseAddress! + filled, buffer.count - filled) }
+        let syscalls = syscalls
+        let calls = FileReader.Calls(examine: { fd, info in syscalls.run(.stat) { fstat(fd, &info) } },
+                                     read: { fd, target, count in syscalls.run(.read) { Glibc.read(fd, target, count) } })
+        do { return try FileReader.readRegularFile(descriptor: fd, maxBytes: maxBytes, calls: calls) } catch {
+            switch error {
+            case .system(let operation, let code): throw .system(SystemError(operation, path(of: name), code: code))
+            case .notRegular: throw .notRegular
+            case .tooLarge(let bytes): throw .tooLarge(bytes: bytes)
             }
-            if count < 0 { throw .system(SystemError("read", path(of: name))) }
-            if count == 0 { break }
-            filled += count
         }
-        // A file that shrank while being read is read as far as it goes; one that grew is cut at the size seen.
-        return Array(bytes.prefix(filled))
     }
 
     /// Creates `name` exclusively, writes `bytes`, fsyncs and closes it.

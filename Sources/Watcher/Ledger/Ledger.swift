@@ -1,3 +1,4 @@
+import CSVFormat
 import Glibc
 import Screening
 import Logging

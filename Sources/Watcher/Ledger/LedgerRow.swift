@@ -1,3 +1,4 @@
+import CSVFormat
 import Foundation
 
 /// One ledger line: what happened to one input.

@@ -16,10 +16,10 @@ struct WatcherMetrics: Sendable {
     }
 
     /// The loaded models as an info metric (value 1, the facts in labels).
-    func modelInfo(_ models: [ScreeningModel], thresholds: (String) -> Double) {
+    func modelInfo(_ models: [ModelIdentity]) {
         for model in models {
-            Gauge(label: "xraywatch_model_info", dimensions: [("model", model.name), ("version", model.manifest.version),
-                                                               ("weights", model.shortHash), ("threshold", "\(thresholds(model.name))")]).record(1)
+            Gauge(label: "xraywatch_model_info", dimensions: [("model", model.name), ("version", model.version),
+                                                               ("weights", model.shortHash), ("threshold", "\(model.threshold)")]).record(1)
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// RFC 4180 CSV: fields quoted when they hold a comma, quote, CR or LF (quotes doubled), records ended
 /// by CRLF. Also neutralises text a spreadsheet would run as a formula.
 public enum CSV {
