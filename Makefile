@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/xraywatch
 DATA ?= ../shared/data
 
-.PHONY: deps build install run serve classify-examples test bench bench-serve bench-memory fuzz evaluate models lungs refusal refusal-ood clean
+.PHONY: deps build install run serve classify-examples test bench bench-int8 bench-serve bench-memory fuzz evaluate models lungs refusal refusal-ood clean
 
 ## System packages (libjpeg, libpng, OpenBLAS, make, pkg-config): installs only what is missing (apt-get, as root or with sudo).
 deps:
@@ -41,6 +41,10 @@ test: deps
 ## Speed figures with the TensorFlow and ONNX Runtime anchors measured in the same run.
 bench: build
 	bash benchmarks/run.sh
+
+# The int8 backbone against fp32 on every test image: verdict agreement and |delta P| per model (about 3 minutes).
+bench-int8: build
+	bash benchmarks/int8-agreement.sh
 
 # Throughput of watch alone and of serve with its dashboard fetched every second, on a burst of 200 test images.
 bench-serve: build

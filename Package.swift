@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "NeuralEngineTests", dependencies: ["NeuralEngine", "Imaging", "TestSupport"]),
         .testTarget(name: "ScreeningTests", dependencies: ["Screening", "Imaging", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Screening", "Imaging", "CSVFormat", "TestSupport"]),
-        .testTarget(name: "WatcherTests", dependencies: ["Watcher", "CSVFormat", "TestSupport"]),
+        .testTarget(name: "WatcherTests", dependencies: ["Watcher", "Screening", "CSVFormat", "TestSupport"]),
         // Runs the built `xraywatch` binary end to end.
         .testTarget(name: "HTTPServiceTests", dependencies: ["HTTPService", "Watcher", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["xraywatch", "TestSupport", "Imaging", "Watcher", "CSVFormat"]),

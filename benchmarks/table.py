@@ -35,10 +35,17 @@ ours_e2e = lambda d: d['endToEndImagesPerSecond']
 keras_two = lambda d: d['two_models_throughput_img_s_b16']
 keras_two_latency = lambda d: 1000 * d['two_models_latency_s']
 
-rows = [
-    ('backbone, batch 1 (ms/image)', cell(figures('ours', ours_b1)), cell(figures('ort', ort_b1)),
+precision = by_kind['ours'][0]['data'].get('backbonePrecision', 'fp32') if by_kind['ours'] else 'fp32'
+fp32_b1 = lambda d: d.get('fp32BackboneMillisecondsBatch1') or float('nan')
+fp32_b16 = lambda d: d.get('fp32BackboneMillisecondsPerImageBatch16') or float('nan')
+fp32_rows = [
+    ('backbone fp32, batch 1 (ms/image)', cell(figures('ours', fp32_b1)), cell(figures('ort', ort_b1)), '', paired_ratio(fp32_b1, ('ort', ort_b1))),
+    ('backbone fp32, batch 16 (ms/image)', cell(figures('ours', fp32_b16)), cell(figures('ort', ort_b16)), '', paired_ratio(fp32_b16, ('ort', ort_b16))),
+] if precision != 'fp32' else []
+rows = fp32_rows + [
+    (f'backbone {precision}, batch 1 (ms/image)', cell(figures('ours', ours_b1)), cell(figures('ort', ort_b1)),
      cell(figures('keras', keras_b1)), paired_ratio(ours_b1, ('ort', ort_b1))),
-    ('backbone, batch 16 (ms/image)', cell(figures('ours', ours_b16)), cell(figures('ort', ort_b16)),
+    (f'backbone {precision}, batch 16 (ms/image)', cell(figures('ours', ours_b16)), cell(figures('ort', ort_b16)),
      'n/a', paired_ratio(ours_b16, ('ort', ort_b16))),
     ('2 models end to end (images/s)', cell(figures('ours', ours_e2e), 2), 'n/a',
      cell(figures('keras', keras_two), 2), paired_ratio(ours_e2e, ('keras', keras_two))),
@@ -58,7 +65,8 @@ for row in [header] + rows:
 print()
 if by_kind['ours']:
     data = by_kind['ours'][0]['data']
-    print(f"xraywatch: OpenBLAS kernel {data['kernel']}, {data['blasThreads']} BLAS thread(s); "
+    print(f"xraywatch: backbone {data.get('backbonePrecision', 'fp32')} (the end-to-end rows use it; int8 = oneDNN, blocks 3-4 in int8); "
+          f"OpenBLAS kernel {data['kernel']}, {data['blasThreads']} BLAS thread(s); "
           f"end to end = read, decode, preprocess, backbone, both heads and (when configured) the lung segmenter "
           f"on {data['endToEndImages']} files.")
     pairs = [(r['data']['endToEndWithoutLungsImagesPerSecond'], r['data']['endToEndImagesPerSecond'])

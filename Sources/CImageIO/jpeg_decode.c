@@ -30,6 +30,13 @@ static int orientation_from_markers(j_decompress_ptr cinfo) {
     return 1;
 }
 
+int cimageio_jpeg_scale_denominator(int width, int height, int minimum_long_side) {
+    int long_side = width > height ? width : height, denominator = 8;
+    if (minimum_long_side <= 0) return 1;
+    while (denominator > 1 && (long_side + denominator - 1) / denominator < minimum_long_side) denominator /= 2;
+    return denominator;
+}
+
 cimageio_status cimageio_decode_jpeg(const unsigned char *data, size_t size, long long max_pixels,
                                      cimageio_image *out) {
     struct jpeg_decompress_struct cinfo;
@@ -59,6 +66,9 @@ cimageio_status cimageio_decode_jpeg(const unsigned char *data, size_t size, lon
     /* As OpenCV: four components are decoded as CMYK (libjpeg undoes YCCK), everything else as RGB. */
     int is_cmyk = cinfo.num_components == 4;
     cinfo.out_color_space = is_cmyk ? JCS_CMYK : JCS_RGB;
+    cinfo.scale_num = 1;
+    cinfo.scale_denom = (unsigned)cimageio_jpeg_scale_denominator((int)cinfo.image_width, (int)cinfo.image_height,
+                                                                  out->minimum_long_side);
     jpeg_start_decompress(&cinfo);
     unsigned width = cinfo.output_width, height = cinfo.output_height;
     size_t stride = (size_t)width * 3;

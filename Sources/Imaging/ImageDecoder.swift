@@ -25,14 +25,18 @@ public enum ImageDecoder {
         }
         var result = cimageio_image()
         var status = CIMAGEIO_OK
-        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, initialized in
+        let (decodedWidth, decodedHeight) = decodedSize(format, width: width, height: height, limits: limits)
+        result.minimum_long_side = Int32(format == .jpeg ? limits.jpegDecodeLongSide : 0)
+        let pixels = [UInt8](unsafeUninitializedCapacity: decodedWidth * decodedHeight * 3) { buffer, initialized in
             result.destination = buffer.baseAddress
             result.destination_size = buffer.count
             status = run(format, on: bytes, maxPixels: limits.maxPixels, into: &result)
             initialized = status == CIMAGEIO_OK ? buffer.count : 0
         }
         guard status == CIMAGEIO_OK else { throw failure(status, &result, file: file, format: format, limits: limits) }
-        return Decoded(image: RGBImage(width: width, height: height, pixels: pixels).reoriented(exif: Int(result.exif_orientation)), dicom: nil)
+        precondition(Int(result.width) == decodedWidth && Int(result.height) == decodedHeight, "libjpeg scaled to another size than computed")
+        let image = RGBImage(width: decodedWidth, height: decodedHeight, pixels: pixels)
+        return Decoded(image: image.reoriented(exif: Int(result.exif_orientation)), dicom: nil)
     }
 
     /// The stored width and height (before EXIF rotation) from the header alone, with the format, after the
@@ -59,6 +63,13 @@ public enum ImageDecoder {
             throw ImageDecodeError(file: file, reason: .tooLarge(width: width, height: height, maxPixels: limits.maxPixels), format: format)
         }
         return (format, width, height)
+    }
+
+    /// The size a file of `width x height` decodes to: a large JPEG at its reduced DCT scale, else as stored.
+    public static func decodedSize(_ format: ImageFormat, width: Int, height: Int, limits: ImageLimits) -> (width: Int, height: Int) {
+        guard format == .jpeg else { return (width, height) }
+        let denominator = Int(cimageio_jpeg_scale_denominator(Int32(width), Int32(height), Int32(limits.jpegDecodeLongSide)))
+        return ((width + denominator - 1) / denominator, (height + denominator - 1) / denominator)
     }
 
     private static func run(_ format: ImageFormat, on bytes: [UInt8], maxPixels: Int, into result: inout cimageio_image) -> cimageio_status {

@@ -6,8 +6,13 @@ import NeuralEngine
 public struct BenchmarkReport: Codable, Sendable {
     public var kernel: String
     public var blasThreads: Int
+    /// The precision of the backbone measured below and used end to end (`fp32` or `int8`).
+    public var backbonePrecision: String
     public var backboneMillisecondsBatch1: Double
     public var backboneMillisecondsPerImageBatch16: Double
+    /// When the screener's backbone is int8: the fp32 backbone measured alike, for comparison.
+    public var fp32BackboneMillisecondsBatch1: Double?
+    public var fp32BackboneMillisecondsPerImageBatch16: Double?
     public var endToEndImages: Int
     public var endToEndImagesPerSecond: Double
     /// With a lung segmenter loaded: the decoder and clean-up per image (on 224 px taps, image of 512 px)...
@@ -25,10 +30,26 @@ public struct BenchmarkReport: Codable, Sendable {
 public struct Benchmark: Sendable {
     public let screener: Screener
     public let repetitions: Int
+    /// Another backbone (the fp32 one, when the screener's is int8) timed alike.
+    public let fp32Backbone: VGG16Backbone?
 
-    public init(screener: Screener, repetitions: Int = 5) {
+    public init(screener: Screener, repetitions: Int = 5, fp32Backbone: VGG16Backbone? = nil) {
         self.screener = screener
         self.repetitions = max(1, repetitions)
+        self.fp32Backbone = fp32Backbone
+    }
+
+    /// Median milliseconds per image of `backbone` at batch 1 and at batch 16.
+    private func time(_ backbone: VGG16Backbone, input: [Float], size: Int) -> (batch1: Double, batch16: Double) {
+        _ = backbone.features(input, height: size, width: size)
+        let single = median((0..<repetitions).map { _ in
+            seconds { _ = backbone.features(input, height: size, width: size) }
+        })
+        let batch = [[Float]](repeating: input, count: 16)
+        let batched = median((0..<max(1, repetitions / 2)).map { _ in
+            seconds { _ = backbone.features(batch: batch, height: size, width: size) }
+        }) / 16
+        return (1000 * single, 1000 * batched)
     }
 
     public func run(imageFiles: [String], limits: ImageLimits) throws(ImageDecodeError) -> BenchmarkReport {
@@ -36,14 +57,8 @@ public struct Benchmark: Sendable {
         var generator = SystemRandomNumberGenerator()
         let input = (0..<(size * size * 3)).map { _ in Float.random(in: -120...150, using: &generator) }
 
-        _ = screener.backbone.features(input, height: size, width: size)
-        let single = median((0..<repetitions).map { _ in
-            seconds { _ = screener.backbone.features(input, height: size, width: size) }
-        })
-        let batch = [[Float]](repeating: input, count: 16)
-        let batched = median((0..<max(1, repetitions / 2)).map { _ in
-            seconds { _ = screener.backbone.features(batch: batch, height: size, width: size) }
-        }) / 16
+        let backbone = time(screener.backbone, input: input, size: size)
+        let fp32 = fp32Backbone.map { time($0, input: input, size: size) }
 
         // Decode every file once up front, so that a bad file fails before any timing.
         for path in imageFiles { _ = try ImageDecoder.decode(contentsOf: path, limits: limits) }
@@ -84,8 +99,10 @@ public struct Benchmark: Sendable {
 
         return BenchmarkReport(
             kernel: BLASRuntime.kernelName, blasThreads: BLASRuntime.threadCount,
-            backboneMillisecondsBatch1: 1000 * single,
-            backboneMillisecondsPerImageBatch16: 1000 * batched,
+            backbonePrecision: screener.backbone.precision.rawValue,
+            backboneMillisecondsBatch1: backbone.batch1,
+            backboneMillisecondsPerImageBatch16: backbone.batch16,
+            fp32BackboneMillisecondsBatch1: fp32?.batch1, fp32BackboneMillisecondsPerImageBatch16: fp32?.batch16,
             endToEndImages: imageFiles.count,
             endToEndImagesPerSecond: imageFiles.isEmpty ? 0 : Double(imageFiles.count) / withLungs,
             lungSegmenterMillisecondsPerImage: lungMilliseconds,

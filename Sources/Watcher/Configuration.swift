@@ -78,7 +78,7 @@ public struct Configuration: Sendable {
     public static let knownKeys: [String] = [
         "inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "models", "lungs", "refusal", "overlays", "outbox_image", "policy", "thresholds",
         "settle_seconds", "poll_seconds", "rescan_seconds", "incomplete_grace_seconds", "max_pixels", "max_bytes", "ignore", "after", "recursive",
-        "batch_size", "max_pixels_in_flight", "log_level", "log_format", "http", "backbone_precision",
+        "batch_size", "max_pixels_in_flight", "log_level", "log_format", "http", "backbone_precision", "jpeg_decode_long_side",
     ]
 
     /// Reads and validates one configuration file (no environment variables, no bundled-model search beyond

@@ -106,6 +106,7 @@ struct ConfigurationReader {
         let incompleteGrace = try number("incomplete_grace_seconds", default: 30, minimum: 0, minimumIncluded: true)
         let maxPixels = try integer("max_pixels", default: 64_000_000, range: 1...Int(Int32.max))
         let maxBytes = try integer("max_bytes", default: 256 << 20, range: 1...(1 << 40))
+        let jpegDecodeLongSide = try integer("jpeg_decode_long_side", default: 2048, range: 0...(1 << 20))
         let batchSize = try integer("batch_size", default: 8, range: 1...256)
         let pixelsInFlight = try integer("max_pixels_in_flight", default: 64_000_000, range: 1...(1 << 40))
         let ignore = try patterns("ignore")
@@ -121,7 +122,7 @@ struct ConfigurationReader {
             configPath: file, inboxPath: inbox, outboxPath: outbox, archivePath: archive, rejectedPath: rejected,
             ledgerPath: ledger, workPath: work, backbonePath: backbone, backbonePrecision: backbonePrecision, modelPaths: modelPaths, lungsPath: lungs, refusalPath: refusal, outboxImage: outboxImage, overlaysPath: overlays,
             decision: Decision(policy: policy, thresholds: thresholds),
-            imageLimits: ImageLimits(maxPixels: maxPixels, maxBytes: maxBytes),
+            imageLimits: ImageLimits(maxPixels: maxPixels, maxBytes: maxBytes, jpegDecodeLongSide: jpegDecodeLongSide),
             settleSeconds: settle, pollSeconds: poll, rescanSeconds: rescan, incompleteGraceSeconds: incompleteGrace, recursive: recursive, ignorePatterns: ignore, after: after,
             batchSize: batchSize, http: http, maxPixelsInFlight: pixelsInFlight, logLevel: Logger.Level(rawValue: logLevel)!, logFormat: logFormat)
     }

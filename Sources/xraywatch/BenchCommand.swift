@@ -23,7 +23,10 @@ struct Bench: AsyncParsableCommand {
     func run() async throws {
         let (configuration, screener) = try engine.load()
         let files = InputFiles.expand(images).files
-        var report = try Benchmark(screener: screener, repetitions: repetitions)
+        // With an int8 backbone, the fp32 one is timed too.
+        let fp32 = screener.backbone.precision == .fp32 ? nil
+            : try VGG16Backbone(weights: SafeTensorsFile(contentsOf: configuration.backbonePath), precision: .fp32)
+        var report = try Benchmark(screener: screener, repetitions: repetitions, fp32Backbone: fp32)
             .run(imageFiles: files, limits: configuration.imageLimits)
         report.peakResidentMegabytes = Self.peakResidentMegabytes()
         if json {
@@ -33,8 +36,17 @@ struct Bench: AsyncParsableCommand {
         } else {
             print("""
                 BLAS                         \(BLASRuntime.kernelDescription)
+                backbone                     \(screener.backbone.engineDescription)
                 backbone, batch 1            \(String(format: "%.1f", report.backboneMillisecondsBatch1)) ms/image
                 backbone, batch 16           \(String(format: "%.1f", report.backboneMillisecondsPerImageBatch16)) ms/image
+                """)
+            if let single = report.fp32BackboneMillisecondsBatch1, let batched = report.fp32BackboneMillisecondsPerImageBatch16 {
+                print("""
+                    fp32 backbone, batch 1       \(String(format: "%.1f", single)) ms/image
+                    fp32 backbone, batch 16      \(String(format: "%.1f", batched)) ms/image
+                    """)
+            }
+            print("""
                 end to end (\(report.endToEndImages) files)       \(String(format: "%.2f", report.endToEndImagesPerSecond)) images/s (read, decode, preprocess, backbone, \(screener.models.count) heads\(screener.segmenter == nil ? "" : ", lungs"))
                 """)
             if let lungs = report.lungSegmenterMillisecondsPerImage, let without = report.endToEndWithoutLungsImagesPerSecond {

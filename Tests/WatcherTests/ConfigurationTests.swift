@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Screening
 import TestSupport
 @testable import Watcher
 
@@ -272,5 +273,25 @@ struct ConfigurationSandbox {
         try Data("{\"lungs\": null}".utf8).write(to: URL(fileURLWithPath: file))
         let configuration = try Configuration.load(ConfigurationSources(explicitFile: file, currentDirectory: root.path, bundledModelFolders: [models]))
         #expect(configuration.lungsPath == nil)
+    }
+}
+
+@Suite struct BackbonePrecisionConfigurationTests {
+    @Test func defaultsToAutoAndTakesEachChoice() throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        #expect(try sandbox.load().backbonePrecision == .auto)
+        for choice in BackbonePrecisionChoice.allCases {
+            #expect(try sandbox.load(["backbone_precision": "\"\(choice.rawValue)\""]).backbonePrecision == choice)
+        }
+        #expect(try sandbox.load(["backbone_precision": "\"int8\""], overrides: ConfigurationOverrides(backbonePrecision: .fp32)).backbonePrecision == .fp32)
+    }
+
+    @Test func anUnknownPrecisionIsNamed() throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        let error = try #require(sandbox.error(["backbone_precision": "\"bf16\""]))
+        #expect(error.key == "backbone_precision")
+        #expect("\(error)".contains("auto, fp32, int8"))
     }
 }

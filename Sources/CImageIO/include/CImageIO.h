@@ -38,6 +38,9 @@ typedef struct {
     /* Optional caller-owned buffer for the pixels (so a caller can decode straight into its own array). */
     unsigned char *destination;
     size_t destination_size;
+    /* JPEG only: when > 0, decode at the smallest DCT scale (1/2, 1/4 or 1/8; libjpeg-turbo's scaled IDCT) whose
+     * long side is still at least this many pixels, and report the scaled width and height; 0: full size. */
+    int minimum_long_side;
     char message[CIMAGEIO_MESSAGE_CAPACITY];
 } cimageio_image;
 
@@ -45,6 +48,10 @@ typedef struct {
  * imread(IMREAD_COLOR) does. libjpeg warnings such as "Premature end of JPEG file" are failures. */
 cimageio_status cimageio_decode_jpeg(const unsigned char *data, size_t size, long long max_pixels,
                                      cimageio_image *out);
+
+/* The DCT scale denominator (1, 2, 4 or 8) a JPEG of width x height is decoded at for minimum_long_side, and
+ * the decoded size: ceil(width / denominator) x ceil(height / denominator). */
+int cimageio_jpeg_scale_denominator(int width, int height, int minimum_long_side);
 
 /* Decodes a PNG (any bit depth and colour type, interlaced or not) to 8-bit RGB the way OpenCV's
  * imread(IMREAD_COLOR) does: 16-bit keeps the high byte, alpha is dropped, palette expanded, grey replicated. */

@@ -84,7 +84,9 @@ struct Processor: Sendable {
         }
         do {
             let header = try ImageDecoder.header(of: bytes, file: name.description, limits: limits)
-            return .toDecode(ReadInput(item: item, sha256: sha, bytes: bytes, pixels: header.width * header.height))
+            // A large JPEG is decoded at a reduced scale: only those pixels are held.
+            let decoded = ImageDecoder.decodedSize(header.format, width: header.width, height: header.height, limits: limits)
+            return .toDecode(ReadInput(item: item, sha256: sha, bytes: bytes, pixels: decoded.width * decoded.height))
         } catch {
             return .finished(failedDecoding(item, sha: sha, bytes: bytes.count, error))
         }
