@@ -46,7 +46,7 @@ struct Step {
 // Everything needed to run one image size.
 struct Plan {
     explicit Plan(engine &cpu) : queue(cpu) {}
-    stream queue;  // one per plan: plans of different worker slots run at the same time
+    stream queue;
     int height = 0, width = 0, layerCount = 0;
     std::vector<int> outputLayers;
     memory input;
@@ -89,9 +89,8 @@ struct conednn_chain {
     engine cpu{engine::kind::cpu, 0};
     conednn_precision precision;
     std::vector<Layer> layers;
-    // One plan per worker slot, each with its own memory, so that slots run at the same time.
-    std::mutex locks[CONEDNN_WORKER_SLOTS];
-    std::unique_ptr<Plan> plans[CONEDNN_WORKER_SLOTS];
+    std::mutex lock;  // runs are serialised: each spreads over the cores itself
+    std::unique_ptr<Plan> plan;
 
     bool quantized(int index) const { return precision == CONEDNN_INT8 && index > 0 && layers[index].quantized; }
 
@@ -262,18 +261,18 @@ conednn_chain *conednn_chain_create(const conednn_layer *layers, int count, cone
 
 void conednn_chain_destroy(conednn_chain *chain) { delete chain; }
 
-int conednn_chain_run(conednn_chain *chain, int slot, int threads, const float *input, int batch, int height, int width,
+int conednn_chain_run(conednn_chain *chain, int threads, const float *input, int batch, int height, int width,
                       int layer_count, const int *output_layers, int output_count, float *const *outputs,
                       char message[CONEDNN_MESSAGE_CAPACITY]) {
     try {
-        if (slot < 0 || slot >= CONEDNN_WORKER_SLOTS) { fail(message, "worker slot out of range"); return -1; }
-        std::lock_guard<std::mutex> guard(chain->locks[slot]);
+        std::lock_guard<std::mutex> guard(chain->lock);
         omp_set_num_threads(std::max(1, threads));
         std::vector<int> wanted(output_layers, output_layers + output_count);
-        Plan *plan = chain->plans[slot].get();
+        Plan *plan = chain->plan.get();
         if (!plan || plan->height != height || plan->width != width || plan->layerCount != layer_count || plan->outputLayers != wanted) {
-            chain->plans[slot] = chain->build(height, width, layer_count, wanted);
-            plan = chain->plans[slot].get();
+            chain->plan.reset();  // the old plan's memory goes before the new one's is allocated
+            chain->plan = chain->build(height, width, layer_count, wanted);
+            plan = chain->plan.get();
         }
         const size_t inputSize = size_t(height) * width * chain->layers[0].inputChannels;
         std::vector<size_t> outputSizes;

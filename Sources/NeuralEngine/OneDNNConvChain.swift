@@ -11,7 +11,6 @@ final class OneDNNConvChain: @unchecked Sendable {
         return ends
     }()
 
-    static let workerSlots = Int(CONEDNN_WORKER_SLOTS)
     static var int8Supported: Bool { conednn_int8_supported() != 0 }
     static var instructionSet: String { String(cString: conednn_isa_description()) }
 
@@ -22,13 +21,20 @@ final class OneDNNConvChain: @unchecked Sendable {
     /// accuracy bar is 0.05; README, "Speed").
     static let int8Layers = 4...9
 
-    /// Reads every conv layer of the VGG16 weights.
+    /// Reads every conv layer of the VGG16 weights, checking that each is `[out, in, 3, 3]` and feeds the next.
     init(weights: SafeTensorsFile, precision: BackbonePrecision) throws(SafeTensorsError) {
         let names = VGG16Backbone.layerNames.flatMap { $0 }
         var kernels: [Tensor] = [], biases: [Tensor] = []
+        var channels = 3
         for name in names {
-            kernels.append(try weights.tensor("\(name).weight"))
-            biases.append(try weights.tensor("\(name).bias"))
+            let kernel = try weights.tensor("\(name).weight"), bias = try weights.tensor("\(name).bias")
+            guard kernel.shape.count == 4, kernel.shape[1] == channels, kernel.shape[2] == 3, kernel.shape[3] == 3,
+                  bias.shape == [kernel.shape[0]] else {
+                throw SafeTensorsError(file: weights.path, reason: "\(name) has weight \(kernel.shape) and bias \(bias.shape); expected [out, \(channels), 3, 3] and [out] (is this the VGG16 conv base?)")
+            }
+            kernels.append(kernel)
+            biases.append(bias)
+            channels = kernel.shape[0]
         }
         let quantized = names.indices.map { precision == .int8 && Self.int8Layers.contains($0) }
         var message = [CChar](repeating: 0, count: CONEDNN_MESSAGE_CAPACITY)
@@ -43,11 +49,10 @@ final class OneDNNConvChain: @unchecked Sendable {
 
     deinit { conednn_chain_destroy(handle) }
 
-    /// `inputs` (HWC, equal sizes) through the first `layerCount` layers on `threads` threads; per image, each
-    /// listed layer's output (after its pool, if any), HWC, in `outputLayers` order. Calls with different
-    /// `slot`s (below `workerSlots`) run at the same time.
-    func run(_ inputs: [[Float]], height: Int, width: Int, layerCount: Int, outputLayers: [Int],
-             slot: Int = 0, threads: Int = 1) -> [[Tensor]] {
+    /// `inputs` (HWC, equal sizes) one after the other through the first `layerCount` layers, each spread over
+    /// `threads` threads; per image, each listed layer's output (after its pool, if any), HWC, in
+    /// `outputLayers` order.
+    func run(_ inputs: [[Float]], height: Int, width: Int, layerCount: Int, outputLayers: [Int], threads: Int) -> [[Tensor]] {
         let shapes = outputLayers.map { Self.outputShape(ofLayer: $0, height: height, width: width) }
         let sizes = shapes.map { $0.reduce(1, *) }
         let batch = inputs.count
@@ -57,7 +62,7 @@ final class OneDNNConvChain: @unchecked Sendable {
         var message = [CChar](repeating: 0, count: CONEDNN_MESSAGE_CAPACITY)
         let pointers: [UnsafeMutablePointer<Float>?] = buffers.map(\.baseAddress)
         let status = outputLayers.map(Int32.init).withUnsafeBufferPointer { layers in
-            conednn_chain_run(handle, Int32(slot), Int32(threads), input, Int32(batch), Int32(height), Int32(width), Int32(layerCount),
+            conednn_chain_run(handle, Int32(threads), input, Int32(batch), Int32(height), Int32(width), Int32(layerCount),
                               layers.baseAddress, Int32(layers.count), pointers, &message)
         }
         // Shapes are checked by the caller; a failure here is an allocation failure or a bug, not bad input.

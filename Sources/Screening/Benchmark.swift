@@ -10,7 +10,8 @@ public struct BenchmarkReport: Codable, Sendable {
     public var backbonePrecision: String
     public var backboneMillisecondsBatch1: Double
     public var backboneMillisecondsPerImageBatch16: Double
-    /// When the screener's backbone is int8: the fp32 backbone measured alike, for comparison.
+    /// When the screener's backbone is int8: the fp32 backbone measured alike, for comparison (filled in by the
+    /// program after the peak RSS was read, as it loads a second backbone).
     public var fp32BackboneMillisecondsBatch1: Double?
     public var fp32BackboneMillisecondsPerImageBatch16: Double?
     public var endToEndImages: Int
@@ -30,16 +31,18 @@ public struct BenchmarkReport: Codable, Sendable {
 public struct Benchmark: Sendable {
     public let screener: Screener
     public let repetitions: Int
-    /// Another backbone (the fp32 one, when the screener's is int8) timed alike.
-    public let fp32Backbone: VGG16Backbone?
 
-    public init(screener: Screener, repetitions: Int = 5, fp32Backbone: VGG16Backbone? = nil) {
+    public init(screener: Screener, repetitions: Int = 5) {
         self.screener = screener
         self.repetitions = max(1, repetitions)
-        self.fp32Backbone = fp32Backbone
     }
 
-    /// Median milliseconds per image of `backbone` at batch 1 and at batch 16.
+    /// Median milliseconds per image of `backbone` at batch 1 and at batch 16, on random `size` x `size` input.
+    public func time(_ backbone: VGG16Backbone, size: Int) -> (batch1: Double, batch16: Double) {
+        var generator = SystemRandomNumberGenerator()
+        return time(backbone, input: (0..<(size * size * 3)).map { _ in Float.random(in: -120...150, using: &generator) }, size: size)
+    }
+
     private func time(_ backbone: VGG16Backbone, input: [Float], size: Int) -> (batch1: Double, batch16: Double) {
         _ = backbone.features(input, height: size, width: size)
         let single = median((0..<repetitions).map { _ in
@@ -58,7 +61,6 @@ public struct Benchmark: Sendable {
         let input = (0..<(size * size * 3)).map { _ in Float.random(in: -120...150, using: &generator) }
 
         let backbone = time(screener.backbone, input: input, size: size)
-        let fp32 = fp32Backbone.map { time($0, input: input, size: size) }
 
         // Decode every file once up front, so that a bad file fails before any timing.
         for path in imageFiles { _ = try ImageDecoder.decode(contentsOf: path, limits: limits) }
@@ -102,7 +104,7 @@ public struct Benchmark: Sendable {
             backbonePrecision: screener.backbone.precision.rawValue,
             backboneMillisecondsBatch1: backbone.batch1,
             backboneMillisecondsPerImageBatch16: backbone.batch16,
-            fp32BackboneMillisecondsBatch1: fp32?.batch1, fp32BackboneMillisecondsPerImageBatch16: fp32?.batch16,
+            fp32BackboneMillisecondsBatch1: nil, fp32BackboneMillisecondsPerImageBatch16: nil,
             endToEndImages: imageFiles.count,
             endToEndImagesPerSecond: imageFiles.isEmpty ? 0 : Double(imageFiles.count) / withLungs,
             lungSegmenterMillisecondsPerImage: lungMilliseconds,

@@ -40,8 +40,8 @@ struct Int8BackboneTests {
         }
     }
 
-    /// Images in pairs (one per worker slot, one thread each) and a lone image (all threads) give the same maps,
-    /// and so does a different block count with taps: the cached plans do not leak between shapes or slots.
+    /// A batch and each image alone give the same maps, after plans for other shapes and outputs were built in
+    /// between: each image gets its own activation scales, and a cached plan does not leak between shapes.
     @Test func batchingAndPlansDoNotChangeTheMaps() throws {
         let int8 = try VGG16Backbone(weights: SafeTensorsFile(contentsOf: Fixtures.backboneWeights), precision: .int8)
         var random = SystemRandomNumberGenerator()

@@ -15,7 +15,7 @@ extern "C" {
 
 typedef enum { CONEDNN_FP32 = 0, CONEDNN_INT8 = 1 } conednn_precision;
 
-enum { CONEDNN_MESSAGE_CAPACITY = 256, CONEDNN_WORKER_SLOTS = 8 };
+enum { CONEDNN_MESSAGE_CAPACITY = 256 };
 
 /* One 3x3 conv (padding 1, stride 1) + ReLU layer. The weights are copied at creation. */
 typedef struct {
@@ -48,10 +48,9 @@ void conednn_chain_destroy(conednn_chain *chain);
 /* Runs `batch` images (one after the other), HWC f32 `height x width x layers[0].input_channels` each, one
  * after the other in `input`, through the first `layer_count` layers, on `threads` threads. For each of the
  * `output_count` layer indices in `output_layers` (ascending), writes that layer's output (after its pool, if
- * any) as HWC f32 for every image, one after the other, into `outputs[i]`. Calls with different `slot`s
- * (0 ..< CONEDNN_WORKER_SLOTS) run at the same time; calls with the same slot wait for each other. Returns 0,
- * or -1 with `message` filled. */
-int conednn_chain_run(conednn_chain *chain, int slot, int threads, const float *input, int batch, int height, int width,
+ * any) as HWC f32 for every image, one after the other, into `outputs[i]`. Safe to call from several threads:
+ * calls run one at a time. Returns 0, or -1 with `message` filled. */
+int conednn_chain_run(conednn_chain *chain, int threads, const float *input, int batch, int height, int width,
                       int layer_count, const int *output_layers, int output_count, float *const *outputs,
                       char message[CONEDNN_MESSAGE_CAPACITY]);
 #ifdef __cplusplus
