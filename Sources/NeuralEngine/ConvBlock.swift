@@ -47,7 +47,7 @@ public struct ConvBlock: Sendable {
 
     /// The block on several maps, one image per core.
     public func forward(batch inputs: [Tensor]) -> [Tensor] {
-        Parallel.map(inputs.count, workers: VGG16Backbone.workerCount) { forward(inputs[$0]) }
+        Parallel.map(inputs.count, workers: VGG16Backbone.defaultWorkerCount) { forward(inputs[$0]) }
     }
 
     /// Scratch floats one worker needs for maps `width` wide.

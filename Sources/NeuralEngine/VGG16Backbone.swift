@@ -22,6 +22,9 @@ public final class VGG16Backbone: Sendable {
     private let quantized: OneDNNConvChain?
     /// How this backbone computes its convolutions.
     public let precision: BackbonePrecision
+    /// Threads it runs on: one image per thread in fp32 (an odd last image split between them), every layer
+    /// spread over them in int8.
+    public let workers: Int
     /// For the start-up log, e.g. "int8 on oneDNN (AVX-512 with VNNI)".
     public var engineDescription: String {
         precision == .int8 ? "int8 on oneDNN (\(BackbonePrecision.oneDNNInstructionSet))" : "fp32 Winograd on OpenBLAS"
@@ -44,8 +47,13 @@ public final class VGG16Backbone: Sendable {
     }
 
     /// `precision` `.int8` needs a CPU with VNNI (`BackbonePrecision.int8Supported`); an int8 backbone keeps
-    /// only block 5 in fp32 blocks (`lastBlock`, for models with their own block 5).
-    public init(weights: SafeTensorsFile, precision: BackbonePrecision = .fp32) throws(SafeTensorsError) {
+    /// only block 5 in fp32 blocks (`lastBlock`, for models with their own block 5). `workers`: threads to
+    /// use (default: the cores this process may run on; the program passes its cgroup quota or the
+    /// configuration's `workers`).
+    public init(weights: SafeTensorsFile, precision: BackbonePrecision = .fp32,
+                workers: Int = VGG16Backbone.defaultWorkerCount) throws(SafeTensorsError) {
+        precondition(workers >= 1, "the backbone needs at least one worker")
+        self.workers = workers
         var blocks: [ConvBlock] = []
         var channels = precision == .int8 ? 512 : 3
         for names in precision == .int8 ? [Self.layerNames.last!] : Self.layerNames {
@@ -67,9 +75,9 @@ public final class VGG16Backbone: Sendable {
         features(batch: [input], height: height, width: width, output: output)[0]
     }
 
-    /// Several images of one size. With two cores, images go in pairs, one per core (no waiting between
-    /// cores at all); a single or odd last image has each layer split between the cores. OpenBLAS itself
-    /// is best left single-threaded (`BLASRuntime`). Two full-resolution activations per core at most,
+    /// Several images of one size. In fp32, images go side by side, one per worker (no waiting between
+    /// threads at all); a single or odd last image has each layer split between the workers. OpenBLAS itself
+    /// is best left single-threaded (`BLASRuntime`). Two full-resolution activations per worker at most,
     /// whatever the batch size.
     public func features(batch inputs: [[Float]], height: Int = 224, width: Int = 224, output: Output = .block5Pool) -> [Tensor] {
         features(batch: inputs, height: height, width: width, output: output, taps: []).map(\.output)
@@ -83,17 +91,23 @@ public final class VGG16Backbone: Sendable {
         precondition(height >= 32 && width >= 32, "the backbone needs at least 32x32 pixels")
         precondition(taps.allSatisfy { (0..<output.blockCount).contains($0) }, "taps must name blocks the backbone runs")
         for input in inputs { precondition(input.count == height * width * 3, "input must be \(height)x\(width)x3") }
-        if let quantized { return Self.features(of: inputs, on: quantized, height: height, width: width, output: output, taps: taps) }
+        if let quantized {
+            return Self.features(of: inputs, on: quantized, height: height, width: width, output: output, taps: taps, threads: workers)
+        }
         let blocks = Array(self.blocks.prefix(output.blockCount))
-        let workers = Self.workerCount
-        let buffers = (0..<workers).map { _ in WorkingBuffers(for: blocks, height: height, width: width, workers: workers) }
+        // Images side by side, one per worker (no more than there are images: each holds two full-size
+        // activations and scratch); a lone or last odd image has its layers split between all the workers.
+        let sideBySide = min(workers, inputs.count)
+        let buffers = (0..<max(1, sideBySide)).map { index in
+            WorkingBuffers(for: blocks, height: height, width: width, workers: index == 0 ? workers : 1)
+        }
         defer { buffers.forEach { $0.deallocate() } }
 
         // Each worker writes only its own image's slot.
         let results = Slots<(output: Tensor, taps: [Tensor])>(count: inputs.count)
-        let paired = inputs.count / workers * workers
-        for start in stride(from: 0, to: paired, by: workers) {
-            Parallel.forEachShare(of: workers, workers: workers) { share, worker in
+        let paired = sideBySide > 1 ? inputs.count / sideBySide * sideBySide : 0
+        for start in stride(from: 0, to: paired, by: max(1, sideBySide)) {
+            Parallel.forEachShare(of: sideBySide, workers: sideBySide) { share, worker in
                 results[start + share.lowerBound] = forward(inputs[start + share.lowerBound], through: blocks, taps: taps,
                                                             height: height, width: width, buffers: buffers[worker], workers: 1)
             }
@@ -107,11 +121,11 @@ public final class VGG16Backbone: Sendable {
     /// Images on the oneDNN chain one at a time, each layer spread over the cores by oneDNN. (One image per
     /// core on one thread each measured 64 ms/image against 54 ms this way, and held two sets of buffers.)
     private static func features(of inputs: [[Float]], on chain: OneDNNConvChain, height: Int, width: Int, output: Output,
-                                 taps: [Int]) -> [(output: Tensor, taps: [Tensor])] {
+                                 taps: [Int], threads: Int) -> [(output: Tensor, taps: [Tensor])] {
         let ends = OneDNNConvChain.blockEnds
         let lastLayer = ends[output.blockCount - 1]
         let layers = Array(Set(taps.map { ends[$0] } + [lastLayer])).sorted()
-        return chain.run(inputs, height: height, width: width, layerCount: lastLayer + 1, outputLayers: layers, threads: workerCount)
+        return chain.run(inputs, height: height, width: width, layerCount: lastLayer + 1, outputLayers: layers, threads: threads)
             .map { maps in
                 func map(afterLayer layer: Int) -> Tensor { maps[layers.firstIndex(of: layer)!] }
                 return (map(afterLayer: lastLayer), taps.map { map(afterLayer: ends[$0]) })
@@ -155,6 +169,6 @@ public final class VGG16Backbone: Sendable {
         func deallocate() { ping.deallocate(); pong.deallocate(); scratch.deallocate() }
     }
 
-    /// One worker per core, at most 2: the machines this runs on have 2 cores shared with image decoding.
-    public static var workerCount: Int { min(2, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
+    /// The cores this process may run on (its CPU affinity), for callers that do not say.
+    public static var defaultWorkerCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 }

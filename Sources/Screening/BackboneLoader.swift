@@ -13,7 +13,8 @@ public enum BackbonePrecisionChoice: String, Sendable, CaseIterable, Codable {
 
 /// Loads the VGG16 backbone in the chosen precision.
 enum BackboneLoader {
-    static func load(weightsAt path: String, choice: BackbonePrecisionChoice) throws(ModelLoadError) -> VGG16Backbone {
+    /// `workers`: threads for the backbone (nil: the cores this process may run on).
+    static func load(weightsAt path: String, choice: BackbonePrecisionChoice, workers: Int?) throws(ModelLoadError) -> VGG16Backbone {
         let precision: BackbonePrecision
         switch choice {
         case .fp32: precision = .fp32
@@ -25,7 +26,8 @@ enum BackboneLoader {
             precision = .int8
         }
         do {
-            return try VGG16Backbone(weights: SafeTensorsFile(contentsOf: path), precision: precision)
+            return try VGG16Backbone(weights: SafeTensorsFile(contentsOf: path), precision: precision,
+                                     workers: workers ?? VGG16Backbone.defaultWorkerCount)
         } catch {
             throw ModelLoadError(file: error.file, reason: error.reason)
         }

@@ -7,10 +7,11 @@ extension Screener {
     /// `segmenterPath` names the lung segmenter's manifest (nil: no lung figures); `refusalPath` the refusal
     /// check's (nil: every image is judged; it needs the segmenter). `modelPaths` must not be empty (the
     /// configuration and `evaluate` refuse a run without models before loading). `precision` picks the
-    /// backbone's engine (`BackbonePrecisionChoice`); the reference fp32 one unless asked.
+    /// backbone's engine (`BackbonePrecisionChoice`); the reference fp32 one unless asked. `workers`: the
+    /// backbone's threads (nil: the cores this process may run on).
     public static func load(backbonePath: String, modelPaths: [String], decision: Decision,
                             segmenterPath: String? = nil, refusalPath: String? = nil,
-                            precision: BackbonePrecisionChoice = .fp32) throws(ModelLoadError) -> Screener {
+                            precision: BackbonePrecisionChoice = .fp32, workers: Int? = nil) throws(ModelLoadError) -> Screener {
         precondition(!modelPaths.isEmpty, "a screener needs at least one model")
         let backboneSHA256: String
         do { backboneSHA256 = try FileDigest.sha256(ofFileAt: backbonePath) } catch {
@@ -26,7 +27,7 @@ extension Screener {
             }
             models.append(model)
         }
-        let backbone = try BackboneLoader.load(weightsAt: backbonePath, choice: precision)
+        let backbone = try BackboneLoader.load(weightsAt: backbonePath, choice: precision, workers: workers)
         // A model's own (calibrated) threshold applies unless the configuration sets one.
         var thresholds = Dictionary(uniqueKeysWithValues: models.map { ($0.name, $0.manifest.threshold) })
         thresholds.merge(decision.thresholds) { _, configured in configured }

@@ -42,6 +42,8 @@ public struct Configuration: Sendable {
     public var backbonePath: String
     /// The backbone's engine (`backbone_precision`): int8 where the CPU has VNNI, by default.
     public var backbonePrecision: BackbonePrecisionChoice = .auto
+    /// Threads for the backbone (`workers`); nil (0 in the file): as many as the process may use.
+    public var workers: Int? = nil
     public var modelPaths: [String]
     /// The lung segmenter's manifest; nil: no lung figures.
     public var lungsPath: String? = nil
@@ -78,7 +80,7 @@ public struct Configuration: Sendable {
     public static let knownKeys: [String] = [
         "inbox", "outbox", "archive", "rejected", "ledger", "work", "backbone", "models", "lungs", "refusal", "overlays", "outbox_image", "policy", "thresholds",
         "settle_seconds", "poll_seconds", "rescan_seconds", "incomplete_grace_seconds", "max_pixels", "max_bytes", "ignore", "after", "recursive",
-        "batch_size", "max_pixels_in_flight", "log_level", "log_format", "http", "backbone_precision", "jpeg_decode_long_side",
+        "batch_size", "max_pixels_in_flight", "log_level", "log_format", "http", "backbone_precision", "jpeg_decode_long_side", "workers",
     ]
 
     /// Reads and validates one configuration file (no environment variables, no bundled-model search beyond

@@ -117,10 +117,11 @@ struct ConfigurationReader {
         let logFormat = try choice("log_format", default: LogFormat.text)
         let outboxImage = try choice("outbox_image", default: OutboxImage.annotated)
         let backbonePrecision = try choice("backbone_precision", default: BackbonePrecisionChoice.auto)
+        let workers = try integer("workers", default: 0, range: 0...1024)
 
         return Configuration(
             configPath: file, inboxPath: inbox, outboxPath: outbox, archivePath: archive, rejectedPath: rejected,
-            ledgerPath: ledger, workPath: work, backbonePath: backbone, backbonePrecision: backbonePrecision, modelPaths: modelPaths, lungsPath: lungs, refusalPath: refusal, outboxImage: outboxImage, overlaysPath: overlays,
+            ledgerPath: ledger, workPath: work, backbonePath: backbone, backbonePrecision: backbonePrecision, workers: workers == 0 ? nil : workers, modelPaths: modelPaths, lungsPath: lungs, refusalPath: refusal, outboxImage: outboxImage, overlaysPath: overlays,
             decision: Decision(policy: policy, thresholds: thresholds),
             imageLimits: ImageLimits(maxPixels: maxPixels, maxBytes: maxBytes, jpegDecodeLongSide: jpegDecodeLongSide),
             settleSeconds: settle, pollSeconds: poll, rescanSeconds: rescan, incompleteGraceSeconds: incompleteGrace, recursive: recursive, ignorePatterns: ignore, after: after,

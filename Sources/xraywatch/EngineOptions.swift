@@ -22,7 +22,8 @@ struct EngineOptions: ParsableArguments {
                                          modelPaths: configuration.modelPaths,
                                          decision: configuration.decision,
                                          segmenterPath: configuration.lungsPath, refusalPath: configuration.refusalPath,
-                                         precision: configuration.backbonePrecision)
+                                         precision: configuration.backbonePrecision,
+                                         workers: ProcessSetup.backboneWorkers(configuration.workers))
         return (configuration, screener)
     }
 }

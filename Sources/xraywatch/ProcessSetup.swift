@@ -23,3 +23,19 @@ enum ProcessSetup {
         }
     }
 }
+
+extension ProcessSetup {
+    /// Threads for the backbone when the configuration leaves `workers` at 0: the cores this process may run
+    /// on (its CPU affinity), fewer when a cgroup v2 CPU quota (`/sys/fs/cgroup/cpu.max`, e.g. a container
+    /// limited to 2 CPUs on a 64-core host) allows less.
+    static func availableCores() -> Int {
+        let affinity = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        guard let text = try? String(contentsOfFile: "/sys/fs/cgroup/cpu.max", encoding: .utf8) else { return affinity }
+        let fields = text.split(whereSeparator: \.isWhitespace)
+        guard fields.count == 2, let quota = Double(fields[0]), let period = Double(fields[1]), period > 0 else { return affinity }
+        return max(1, min(affinity, Int((quota / period).rounded(.up))))
+    }
+
+    /// The backbone's threads for a configuration: its `workers`, else `availableCores()`.
+    static func backboneWorkers(_ configured: Int?) -> Int { configured ?? availableCores() }
+}

@@ -75,15 +75,16 @@ enum WatcherStartup {
 
         // The backbone spreads its own work over the cores (OpenBLAS itself runs one thread, see ProcessSetup);
         // decoding runs beside it.
-        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let cores = ProcessSetup.availableCores()
         let decoders = max(1, cores / 4)
         logger.info("configuration \(configuration.configPath)")
         logger.info("\(BLASRuntime.kernelDescription); \(decoders) decoder(s)",
                     metadata: ["blas_kernel": "\(BLASRuntime.kernelName)", "blas_threads": "\(BLASRuntime.threadCount)"])
         let screener = try Screener.load(backbonePath: configuration.backbonePath, modelPaths: configuration.modelPaths,
                                          decision: configuration.decision, segmenterPath: configuration.lungsPath,
-                                         refusalPath: configuration.refusalPath, precision: configuration.backbonePrecision)
-        logger.info("backbone \(configuration.backbonePath) (\(screener.backboneSHA256.prefix(12))), \(screener.backbone.engineDescription)",
+                                         refusalPath: configuration.refusalPath, precision: configuration.backbonePrecision,
+                                         workers: ProcessSetup.backboneWorkers(configuration.workers))
+        logger.info("backbone \(configuration.backbonePath) (\(screener.backboneSHA256.prefix(12))), \(screener.backbone.engineDescription), \(screener.backbone.workers) thread(s)",
                     metadata: ["backbone_precision": "\(screener.backbone.precision.rawValue)"])
         if let segmenter = screener.segmenter {
             logger.info("lung segmenter \(segmenter.name) \(segmenter.manifest.version) (\(segmenter.manifest.weights.sha256.prefix(12)))")

@@ -21,9 +21,12 @@ struct BackboneParityTests {
         #expect(error < 1e-4, "relative error \(error)")
     }
 
-    @Test("a batch gives the same features as single images, in order (pairs and an odd last image)")
-    func batchEqualsSingles() throws {
-        let backbone = try VGG16Backbone(weights: SafeTensorsFile(contentsOf: Fixtures.backboneWeights))
+    /// 1 worker: one after the other; 2: a pair and an odd last image split between both; 3 and 5: side by
+    /// side, and more workers than images.
+    @Test("a batch gives the same features as single images, in order, whatever the worker count", arguments: [1, 2, 3, 5])
+    func batchEqualsSingles(workers: Int) throws {
+        let backbone = try VGG16Backbone(weights: SafeTensorsFile(contentsOf: Fixtures.backboneWeights), workers: workers)
+        #expect(backbone.workers == workers)
         let inputs = try (0..<3).map { try golden.tensor("img\($0).caffe_input").values }
         let batch = backbone.features(batch: inputs)
         #expect(batch.count == 3)

@@ -287,6 +287,15 @@ struct ConfigurationSandbox {
         #expect(try sandbox.load(["backbone_precision": "\"int8\""], overrides: ConfigurationOverrides(backbonePrecision: .fp32)).backbonePrecision == .fp32)
     }
 
+    @Test func workersDefaultToTheMachineAndTakeACount() throws {
+        let sandbox = try ConfigurationSandbox()
+        defer { sandbox.remove() }
+        #expect(try sandbox.load().workers == nil)
+        #expect(try sandbox.load(["workers": "0"]).workers == nil)
+        #expect(try sandbox.load(["workers": "3"]).workers == 3)
+        #expect(sandbox.error(["workers": "-1"])?.key == "workers")
+    }
+
     @Test func anUnknownPrecisionIsNamed() throws {
         let sandbox = try ConfigurationSandbox()
         defer { sandbox.remove() }

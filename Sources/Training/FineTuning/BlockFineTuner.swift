@@ -76,7 +76,7 @@ public struct BlockFineTuner: Sendable {
 
     /// The head's input vectors for `inputs`: the block, then average pooling and flattening; one image per core.
     public func pooledFeatures(_ block: ConvBlockParameters, _ inputs: [Tensor]) -> [[Float]] {
-        Parallel.map(inputs.count, workers: VGG16Backbone.workerCount) { index in
+        Parallel.map(inputs.count, workers: VGG16Backbone.defaultWorkerCount) { index in
             let input = inputs[index]
             let output = ConvBlockNetwork.forward(block, input: input.values, height: input.shape[0], width: input.shape[1])
             return pooledVector(output)
@@ -86,13 +86,13 @@ public struct BlockFineTuner: Sendable {
     /// Loss, correct count and gradients (head then block, in optimiser order) of one mini-batch.
     private func batchStep(block: ConvBlockParameters, head: HeadParameters, inputs: [Tensor], labels: [Int],
                            mask: [Float]?, weights: [Float]) -> (loss: Double, correct: Int, gradients: [[Float]]) {
-        let activations = Parallel.map(inputs.count, workers: VGG16Backbone.workerCount) { index in
+        let activations = Parallel.map(inputs.count, workers: VGG16Backbone.defaultWorkerCount) { index in
             ConvBlockNetwork.forward(block, input: inputs[index].values, height: inputs[index].shape[0], width: inputs[index].shape[1])
         }
         let result = HeadNetwork.lossAndGradients(head, inputs: activations.flatMap(pooledVector), labels: labels,
                                                   keepMask: mask, weights: weights, withInputGradient: true)
         let inputGradient = result.inputGradient!
-        let workers = VGG16Backbone.workerCount
+        let workers = VGG16Backbone.defaultWorkerCount
         // Each worker sums the gradients of its own images; the sums are added at the end.
         let partial = Parallel.map(workers, workers: workers) { worker -> [[Float]] in
             var sums = block.zeros()

@@ -50,7 +50,7 @@ public struct LungSegmenterTrainer: Sendable {
         var result = examples.map { _ in [LungSample]() }
         let size = preprocessing.size, side = size / LungDecoder.outputStride
         for chunk in jobs.chunked(16) {
-            let prepared = Parallel.map(chunk.count, workers: VGG16Backbone.workerCount) { index in
+            let prepared = Parallel.map(chunk.count, workers: VGG16Backbone.defaultWorkerCount) { index in
                 let (example, draw) = chunk[index]
                 let (image, mask) = recipe.augmentation.apply(to: examples[example].image, mask: examples[example].mask,
                                                               key: examples[example].pair.image, draw: draw)
@@ -119,7 +119,7 @@ public struct LungSegmenterTrainer: Sendable {
 
     /// Summed gradients and loss of a batch, one share per core.
     static func gradients(_ parameters: LungDecoderParameters, _ batch: [LungSample]) -> ([[Float]], Double) {
-        let workers = min(VGG16Backbone.workerCount, batch.count)
+        let workers = min(VGG16Backbone.defaultWorkerCount, batch.count)
         let shares = Parallel.map(workers, workers: workers) { worker in
             var gradients = parameters.zeros()
             var loss = 0.0
@@ -141,7 +141,7 @@ public struct LungSegmenterTrainer: Sendable {
     /// Mean loss and mean Dice (maps at 0.5 against targets at 0.5) over validation samples.
     static func validate(_ parameters: LungDecoderParameters, _ samples: [LungSample]) -> (loss: Double, dice: Double) {
         guard !samples.isEmpty else { return (.nan, .nan) }
-        let figures = Parallel.map(samples.count, workers: VGG16Backbone.workerCount) { index in
+        let figures = Parallel.map(samples.count, workers: VGG16Backbone.defaultWorkerCount) { index in
             let logits = LungDecoderNetwork.forward(parameters, samples[index].input).logits
             let side = Int(Double(logits.count).squareRoot())
             let predicted = BinaryMask(width: side, height: side, pixels: logits.map { $0 >= 0 })
