@@ -55,7 +55,7 @@ public struct Dataset: Sendable, Equatable {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DatasetError(file: folder, reason: "is not a folder; --data needs a folder with one sub-folder per class")
+            throw DatasetError(file: folder, reason: "is not a folder; a dataset is a folder with one sub-folder per class")
         }
         let root = URL(fileURLWithPath: folder).standardizedFileURL
         var images: [LabelledImage] = []

@@ -96,7 +96,7 @@ public struct DatasetImport: Sendable {
             guard manager.fileExists(atPath: source.path) else { summary.missing.append(source.path); continue }
             if manager.fileExists(atPath: destination.path) {
                 guard manager.contentsEqual(atPath: source.path, andPath: destination.path) else {
-                    throw DatasetError(file: destination.path, reason: "already exists with other content; remove it or choose another --out")
+                    throw DatasetError(file: destination.path, reason: "already exists with other content; remove it or import into another folder")
                 }
                 summary.alreadyPresent += 1
                 continue

@@ -50,11 +50,11 @@ public final class FeatureExtractor: Sendable {
     public init(backbonePath: String, preprocessing: Preprocessing, cache: FeatureCache?, output: VGG16Backbone.Output = .block5Pool,
                 batchSize: Int = 8, segmenterPath: String? = nil) throws(DatasetError) {
         do { backboneSHA256 = try FileDigest.sha256(ofFileAt: backbonePath) } catch {
-            throw DatasetError(file: backbonePath, reason: "backbone weights cannot be read; pass --backbone with the VGG16 safetensors file")
+            throw DatasetError(file: backbonePath, reason: "backbone weights cannot be read; name the VGG16 conv base's safetensors file")
         }
         if preprocessing.readsLungs {
             guard let segmenterPath else {
-                throw DatasetError(file: backbonePath, reason: "lung-field preprocessing needs the lung segmenter; pass --lungs with its manifest")
+                throw DatasetError(file: backbonePath, reason: "preprocessing that reads the lungs needs the lung segmenter's manifest")
             }
             do { segmenter = try LungSegmenter.load(manifestAt: segmenterPath, backboneSHA256: backboneSHA256) } catch {
                 throw DatasetError(file: error.file, reason: error.reason)

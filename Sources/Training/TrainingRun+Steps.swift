@@ -97,7 +97,7 @@ extension TrainingRun {
     func calibrated(_ model: TrainedModel, examples: TrainingSet, console: ProgressReporter?) -> TrainedModel {
         let validation = model.validation
         guard validation.count >= TemperatureScaling.minimumImages else {
-            console?.message("warning: --calibrate skipped: the validation set has \(validation.count) images, calibration needs at least \(TemperatureScaling.minimumImages)")
+            console?.message("warning: calibration skipped: the validation set has \(validation.count) images, calibration needs at least \(TemperatureScaling.minimumImages)")
             return model
         }
         let logits = HeadNetwork.logits(model.parameters, inputs: validation.flatMap(\.features), rows: validation.count)

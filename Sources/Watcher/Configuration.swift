@@ -113,7 +113,7 @@ public struct Configuration: Sendable {
     private static func readObject(_ path: String) throws(ConfigurationError) -> [String: JSONValue] {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ConfigurationError(file: path, key: nil, reason: "cannot be read (\(error.localizedDescription)); pass another file with --config")
+            throw ConfigurationError(file: path, key: nil, reason: "cannot be read (\(error.localizedDescription))")
         }
         let root: JSONValue
         do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
