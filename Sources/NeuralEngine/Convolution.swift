@@ -42,6 +42,16 @@ struct Conv3x3ReLU: Sendable {
             : .unfolded(kernel: kernel)
     }
 
+    /// The im2col method on a tap-major kernel `[9 * in, out]` (the layout `ConvKernelLayout.tapMajor` makes),
+    /// whatever the channel count: the layer a trainer updates step by step.
+    init(tapMajor kernel: [Float], bias: [Float], inputChannels: Int, outputChannels: Int) {
+        precondition(kernel.count == 9 * inputChannels * outputChannels && bias.count == outputChannels, "kernel or bias size does not match the channels")
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.bias = bias
+        self.method = .unfolded(kernel: kernel)
+    }
+
     /// Scratch floats `apply` needs at the least per worker for an image `width` wide.
     func minimumScratch(width: Int) -> Int {
         switch method {
@@ -101,6 +111,35 @@ struct Conv3x3ReLU: Sendable {
             }
         }
     }
+}
+
+/// One 3x3 conv + bias + ReLU on a whole `[height, width, inputChannels]` map, single-threaded, by im2col on a
+/// tap-major kernel `[9 * in, out]`: the backbone's own im2col layer, for the fine-tuner's forward pass (whose
+/// backward pass, in Training, needs the outputs kept).
+public func convolve3x3ReLU(_ input: [Float], height: Int, width: Int, kernel: [Float], bias: [Float],
+                            inputChannels: Int, outputChannels: Int) -> [Float] {
+    precondition(input.count == height * width * inputChannels, "input must be \(height)x\(width)x\(inputChannels)")
+    let layer = Conv3x3ReLU(tapMajor: kernel, bias: bias, inputChannels: inputChannels, outputChannels: outputChannels)
+    let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: height * width * 9 * inputChannels)
+    defer { scratch.deallocate() }
+    var output = [Float](repeating: 0, count: height * width * outputChannels)
+    input.withUnsafeBufferPointer { input in
+        output.withUnsafeMutableBufferPointer { output in
+            layer.apply(input.baseAddress!, height: height, width: width, into: output.baseAddress!, scratch: scratch, workers: 1)
+        }
+    }
+    return output
+}
+
+/// `maxPool2x2` on a whole `[height, width, channels]` map: `[height/2, width/2, channels]`.
+public func maxPooled2x2(_ input: [Float], height: Int, width: Int, channels: Int) -> [Float] {
+    var output = [Float](repeating: 0, count: (height / 2) * (width / 2) * channels)
+    input.withUnsafeBufferPointer { input in
+        output.withUnsafeMutableBufferPointer { output in
+            maxPool2x2(input.baseAddress!, height: height, width: width, channels: channels, rows: 0..<(height / 2), into: output.baseAddress!)
+        }
+    }
+    return output
 }
 
 /// 2x2 max-pooling with stride 2 on HWC activations (odd trailing rows/columns dropped, as Keras "valid"),

@@ -17,22 +17,31 @@ extension Head {
     }
 }
 
+extension Tensor {
+    /// The adjoint of `averagePooled(size:)`: each pooled gradient spread evenly over its window, cells left
+    /// out of every window (a trailing odd row or column) zero. `gradient` has the pooled shape.
+    public static func averagePoolGradient(_ gradient: Tensor, inputShape: [Int], size: Int) -> Tensor {
+        let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
+        let outWidth = width / size
+        precondition(gradient.count == (height / size) * outWidth * channels, "gradient does not match the pooled shape")
+        var values = [Float](repeating: 0, count: height * width * channels)
+        let scale = 1 / Float(size * size)
+        for y in 0..<(height / size * size) {
+            for x in 0..<(outWidth * size) {
+                let source = ((y / size) * outWidth + x / size) * channels, destination = (y * width + x) * channels
+                for c in 0..<channels { values[destination + c] = gradient.values[source + c] * scale }
+            }
+        }
+        return Tensor(shape: inputShape, values: values)
+    }
+}
+
 extension HeadLayer {
     /// The gradient with respect to this layer's input, given the gradient with respect to its output.
     func backward(_ gradient: Tensor, input: Tensor) -> Tensor {
         switch self {
         case .averagePool(let size):
-            let (height, width, channels) = (input.shape[0], input.shape[1], input.shape[2])
-            let outWidth = width / size
-            var values = [Float](repeating: 0, count: input.count)
-            let scale = 1 / Float(size * size)
-            for y in 0..<(height / size * size) {
-                for x in 0..<(outWidth * size) {
-                    let source = ((y / size) * outWidth + x / size) * channels, destination = (y * width + x) * channels
-                    for c in 0..<channels { values[destination + c] = gradient.values[source + c] * scale }
-                }
-            }
-            return Tensor(shape: input.shape, values: values)
+            return Tensor.averagePoolGradient(gradient, inputShape: input.shape, size: size)
         case .flatten:
             return Tensor(shape: input.shape, values: gradient.values)
         case .dense(let weight, _):

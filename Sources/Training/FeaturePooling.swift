@@ -12,24 +12,9 @@ public enum FeaturePooling {
         features.averagePooled(size: size).values
     }
 
-    /// The adjoint of `averagePoolFlatten`: spreads each pooled gradient evenly over its window (cells left
-    /// out of every window get zero).
+    /// The adjoint of `averagePoolFlatten` (the head's own average-pool gradient, `Tensor.averagePoolGradient`).
     public static func averagePoolFlattenBackward(_ gradient: [Float], height: Int, width: Int, channels: Int, size: Int) -> [Float] {
-        let (outHeight, outWidth) = (height / size, width / size)
-        precondition(gradient.count == outHeight * outWidth * channels, "gradient does not match the pooled shape")
-        var result = [Float](repeating: 0, count: height * width * channels)
-        let scale = 1 / Float(size * size)
-        for y in 0..<outHeight {
-            for x in 0..<outWidth {
-                let source = (y * outWidth + x) * channels
-                for dy in 0..<size {
-                    for dx in 0..<size {
-                        let destination = ((y * size + dy) * width + (x * size + dx)) * channels
-                        for c in 0..<channels { result[destination + c] = gradient[source + c] * scale }
-                    }
-                }
-            }
-        }
-        return result
+        Tensor.averagePoolGradient(Tensor(shape: [height / size, width / size, channels], values: gradient),
+                                   inputShape: [height, width, channels], size: size).values
     }
 }

@@ -1,7 +1,8 @@
 import NeuralEngine
 
 /// Forward and backward passes of a trainable VGG block on one HWC map, single-threaded (the fine-tuner
-/// runs one image per core). Convolutions are unfolded (im2col) into matrix products on BLAS:
+/// runs one image per core). The forward pass is the backbone's own im2col layer and max-pool (NeuralEngine),
+/// keeping each layer's output; the backward pass unfolds the same way:
 ///
 ///     forward   Y  = relu(unfold(X) * K + b)
 ///     backward  dK += unfold(X)^T * dY',  db += column sums of dY',  dX = fold(dY' * K^T)   (dY' = dY masked by Y > 0)
@@ -92,26 +93,10 @@ public enum ConvBlockNetwork {
         return inputGradient
     }
 
-    /// One conv layer with bias and ReLU.
+    /// One conv layer with bias and ReLU: the backbone's own im2col layer.
     static func convolve(_ layer: ConvBlockParameters.Layer, _ input: [Float], height: Int, width: Int) -> [Float] {
-        let pixels = height * width
-        let patchLength = 9 * layer.inputChannels
-        let patches = unfolded(input, channels: layer.inputChannels, height: height, width: width)
-        var output = [Float](repeating: 0, count: pixels * layer.outputChannels)
-        for pixel in 0..<pixels {
-            for channel in 0..<layer.outputChannels { output[pixel * layer.outputChannels + channel] = layer.bias[channel] }
-        }
-        patches.withUnsafeBufferPointer { patches in
-            layer.kernel.withUnsafeBufferPointer { kernel in
-                output.withUnsafeMutableBufferPointer { output in
-                    LinearAlgebra.gemm(m: pixels, n: layer.outputChannels, k: patchLength,
-                                       a: patches.baseAddress!, lda: patchLength, b: kernel.baseAddress!, ldb: layer.outputChannels,
-                                       beta: 1, c: output.baseAddress!, ldc: layer.outputChannels)
-                }
-            }
-        }
-        for i in output.indices where output[i] < 0 { output[i] = 0 }
-        return output
+        convolve3x3ReLU(input, height: height, width: width, kernel: layer.kernel, bias: layer.bias,
+                        inputChannels: layer.inputChannels, outputChannels: layer.outputChannels)
     }
 
     /// The whole map's 3x3 patches, `[height * width, 9 * channels]`.
@@ -126,18 +111,9 @@ public enum ConvBlockNetwork {
         return patches
     }
 
-    /// 2x2 max-pool, stride 2, odd trailing rows/columns dropped.
+    /// 2x2 max-pool, stride 2, odd trailing rows/columns dropped: the backbone's own.
     static func maxPool(_ input: [Float], height: Int, width: Int, channels: Int) -> [Float] {
-        let (outHeight, outWidth) = (height / 2, width / 2)
-        var output = [Float](repeating: 0, count: outHeight * outWidth * channels)
-        for y in 0..<outHeight {
-            for x in 0..<outWidth {
-                for c in 0..<channels {
-                    output[(y * outWidth + x) * channels + c] = windowArgmax(input, y: y, x: x, c: c, width: width, channels: channels).value
-                }
-            }
-        }
-        return output
+        maxPooled2x2(input, height: height, width: width, channels: channels)
     }
 
     /// Sends each pooled gradient to the window position that held the maximum (the first, on ties).
