@@ -123,7 +123,7 @@ public enum ConvBlockNetwork {
         for y in 0..<outHeight {
             for x in 0..<outWidth {
                 for c in 0..<channels {
-                    let position = windowArgmax(output, y: y, x: x, c: c, width: width, channels: channels).index
+                    let position = windowArgmax(output, y: y, x: x, c: c, width: width, channels: channels)
                     gradient[position] += pooledGradient[(y * outWidth + x) * channels + c]
                 }
             }
@@ -131,12 +131,13 @@ public enum ConvBlockNetwork {
         return gradient
     }
 
-    private static func windowArgmax(_ input: [Float], y: Int, x: Int, c: Int, width: Int, channels: Int) -> (index: Int, value: Float) {
+    /// Where in the 2x2 window at pooled (y, x) channel c the maximum lies (the first, on ties).
+    private static func windowArgmax(_ input: [Float], y: Int, x: Int, c: Int, width: Int, channels: Int) -> Int {
         var best = ((2 * y) * width + 2 * x) * channels + c
         for (dy, dx) in [(0, 1), (1, 0), (1, 1)] {
             let index = ((2 * y + dy) * width + 2 * x + dx) * channels + c
             if input[index] > input[best] { best = index }
         }
-        return (best, input[best])
+        return best
     }
 }
