@@ -87,12 +87,11 @@ float largest(const memory &map) {
 
 struct conednn_chain {
     engine cpu{engine::kind::cpu, 0};
-    conednn_precision precision;
     std::vector<Layer> layers;
     std::mutex lock;  // runs are serialised: each spreads over the cores itself
     std::unique_ptr<Plan> plan;
 
-    bool quantized(int index) const { return precision == CONEDNN_INT8 && index > 0 && layers[index].quantized; }
+    bool quantized(int index) const { return index > 0 && layers[index].quantized; }
 
     void appendPrimitive(Plan &plan, primitive operation, std::unordered_map<int, memory> arguments) {
         plan.steps.push_back({[operation, arguments](stream &queue) { operation.execute(queue, arguments); }});
@@ -239,11 +238,10 @@ const char *conednn_isa_description(void) {
     }
 }
 
-conednn_chain *conednn_chain_create(const conednn_layer *layers, int count, conednn_precision precision,
+conednn_chain *conednn_chain_create(const conednn_layer *layers, int count,
                                     char message[CONEDNN_MESSAGE_CAPACITY]) {
     try {
         auto chain = std::make_unique<conednn_chain>();
-        chain->precision = precision;
         for (int index = 0; index < count; ++index) {
             const conednn_layer &given = layers[index];
             const size_t weightCount = size_t(given.output_channels) * given.input_channels * 9;

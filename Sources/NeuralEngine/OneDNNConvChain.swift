@@ -1,6 +1,7 @@
 import COneDNN
 
-/// The VGG16 conv layers on oneDNN (`COneDNN`), fp32 or int8, as one chain: the int8 backbone.
+/// The VGG16 conv layers on oneDNN (`COneDNN`) as one chain, `int8Layers` in int8 and the rest in fp32: the int8
+/// backbone.
 final class OneDNNConvChain: @unchecked Sendable {
     // Safe to share: the C side serialises runs with a mutex, and the handle is only freed in deinit.
     private let handle: OpaquePointer
@@ -14,15 +15,18 @@ final class OneDNNConvChain: @unchecked Sendable {
     static var int8Supported: Bool { conednn_int8_supported() != 0 }
     static var instructionSet: String { String(cString: conednn_isa_description()) }
 
-    /// The conv layers that run in int8 in an int8 chain: blocks 3 and 4, 72 % of the arithmetic. Blocks 1-2
+    /// The conv layers that run in int8: blocks 3 and 4, 72 % of the arithmetic. Blocks 1-2
     /// (the widest activation ranges for their typical values) and block 5 (what the heads and Grad-CAM read)
     /// stay fp32. Measured on the 498 test images against the fp32 backbone: int8 in every layer but the first
     /// changed P by up to 0.083; in blocks 2-5 but block5_conv3 up to 0.064; in blocks 3-4 up to 0.038 (the
     /// accuracy bar is 0.05; README, "Speed").
     static let int8Layers = 4...9
 
+    /// Output channels of each conv layer, from the weights.
+    private let outputChannels: [Int]
+
     /// Reads every conv layer of the VGG16 weights, checking that each is `[out, in, 3, 3]` and feeds the next.
-    init(weights: SafeTensorsFile, precision: BackbonePrecision) throws(SafeTensorsError) {
+    init(weights: SafeTensorsFile) throws(SafeTensorsError) {
         let names = VGG16Backbone.layerNames.flatMap { $0 }
         var kernels: [Tensor] = [], biases: [Tensor] = []
         var channels = 3
@@ -36,15 +40,16 @@ final class OneDNNConvChain: @unchecked Sendable {
             biases.append(bias)
             channels = kernel.shape[0]
         }
-        let quantized = names.indices.map { precision == .int8 && Self.int8Layers.contains($0) }
+        let quantized = names.indices.map { Self.int8Layers.contains($0) }
         var message = [CChar](repeating: 0, count: CONEDNN_MESSAGE_CAPACITY)
         let created: OpaquePointer? = withLayers(kernels: kernels, biases: biases, quantized: quantized) { layers in
-            conednn_chain_create(layers, Int32(layers.count), precision == .int8 ? CONEDNN_INT8 : CONEDNN_FP32, &message)
+            conednn_chain_create(layers, Int32(layers.count), &message)
         }
         guard let created else {
             throw SafeTensorsError(file: weights.path, reason: "oneDNN could not build the backbone: \(String(cString: message))")
         }
         handle = created
+        outputChannels = kernels.map { $0.shape[0] }
     }
 
     deinit { conednn_chain_destroy(handle) }
@@ -53,7 +58,7 @@ final class OneDNNConvChain: @unchecked Sendable {
     /// `threads` threads; per image, each listed layer's output (after its pool, if any), HWC, in
     /// `outputLayers` order.
     func run(_ inputs: [[Float]], height: Int, width: Int, layerCount: Int, outputLayers: [Int], threads: Int) -> [[Tensor]] {
-        let shapes = outputLayers.map { Self.outputShape(ofLayer: $0, height: height, width: width) }
+        let shapes = outputLayers.map { outputShape(ofLayer: $0, height: height, width: width) }
         let sizes = shapes.map { $0.reduce(1, *) }
         let batch = inputs.count
         let buffers = sizes.map { UnsafeMutableBufferPointer<Float>.allocate(capacity: batch * $0) }
@@ -76,11 +81,9 @@ final class OneDNNConvChain: @unchecked Sendable {
     }
 
     /// HWC shape of layer `index`'s output (after its pool, if any) for a `height x width` input.
-    static func outputShape(ofLayer index: Int, height: Int, width: Int) -> [Int] {
-        let block = blockEnds.firstIndex { $0 >= index }!
-        let channels = [64, 128, 256, 512, 512][block]
-        let halvings = blockEnds.contains(index) ? block + 1 : block
-        return [height >> halvings, width >> halvings, channels]
+    private func outputShape(ofLayer index: Int, height: Int, width: Int) -> [Int] {
+        let halvings = Self.blockEnds.filter { $0 <= index }.count
+        return [height >> halvings, width >> halvings, outputChannels[index]]
     }
 }
 

@@ -67,7 +67,7 @@ public final class VGG16Backbone: Sendable {
         }
         self.blocks = blocks
         self.precision = precision
-        quantized = precision == .int8 ? try OneDNNConvChain(weights: weights, precision: .int8) : nil
+        quantized = precision == .int8 ? try OneDNNConvChain(weights: weights) : nil
     }
 
     /// One image: `input` is `height x width x 3` HWC; result `[height/32, width/32, 512]`.

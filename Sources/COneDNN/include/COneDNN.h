@@ -1,9 +1,9 @@
 /* COneDNN: a small C interface over oneDNN (Debian libdnnl-dev, C++ API) for the NeuralEngine target.
  *
  * It runs a chain of 3x3 conv + ReLU layers, each optionally followed by a 2x2 max-pool (the VGG16 conv base),
- * in fp32 or with 8-bit integers (u8 activations with one scale per image and layer, s8 weights with one scale
- * per output channel) on the CPU's VNNI dot-product instructions. Every oneDNN call and C++ exception stays inside conv_chain.cpp; callers
- * see a status and a message. */
+ * each layer in fp32 or with 8-bit integers (u8 activations with one scale per image and layer, s8 weights with
+ * one scale per output channel) on the CPU's VNNI dot-product instructions. Every oneDNN call and C++ exception
+ * stays inside conv_chain.cpp; callers see a status and a message. */
 #ifndef CONEDNN_H
 #define CONEDNN_H
 
@@ -12,8 +12,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum { CONEDNN_FP32 = 0, CONEDNN_INT8 = 1 } conednn_precision;
 
 enum { CONEDNN_MESSAGE_CAPACITY = 256 };
 
@@ -24,8 +22,8 @@ typedef struct {
     const float *weights;   /* OIHW: [output_channels][input_channels][3][3] */
     const float *bias;      /* [output_channels] */
     int pool_after;         /* 1: a 2x2 max-pool with stride 2 follows */
-    /* In an int8 chain: 1 to run this layer on u8 inputs and s8 weights, 0 for fp32. The first layer reads the
-     * signed, mean-subtracted input and always runs in fp32. */
+    /* 1 to run this layer on u8 inputs and s8 weights, 0 for fp32. The first layer reads the signed,
+     * mean-subtracted input and always runs in fp32. */
     int quantized;
 } conednn_layer;
 
@@ -41,7 +39,7 @@ int conednn_int8_supported(void);
 const char *conednn_isa_description(void);
 
 /* A chain of `count` layers; NULL with `message` filled on failure. */
-conednn_chain *conednn_chain_create(const conednn_layer *layers, int count, conednn_precision precision,
+conednn_chain *conednn_chain_create(const conednn_layer *layers, int count,
                                     char message[CONEDNN_MESSAGE_CAPACITY]);
 void conednn_chain_destroy(conednn_chain *chain);
 
