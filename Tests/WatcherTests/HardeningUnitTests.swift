@@ -162,16 +162,22 @@ extension InboxMonitorRewatchTests {
         sigemptyset(&action.sa_mask)
         sigaction(SIGUSR1, &action, nil)
         let box = Box()
+        let started = DispatchSemaphore(value: 0)
+        let signalled = DispatchSemaphore(value: 0)
         let waiter = Thread {
             box.lock.withLock { box.thread = pthread_self() }
+            started.signal()
             let start = Date()
             _ = try? monitor.wait(timeout: 1.5)
             box.lock.withLock { box.elapsed = Date().timeIntervalSince(start) }
+            signalled.wait()   // stay alive until signalled: pthread_kill on an ended thread is undefined
         }
         waiter.start()
+        started.wait()
         try await Task.sleep(for: .milliseconds(300))
         let thread = try #require(box.lock.withLock { box.thread })
         #expect(pthread_kill(thread, SIGUSR1) == 0)
+        signalled.signal()
         while box.lock.withLock({ box.elapsed }) == nil { try await Task.sleep(for: .milliseconds(50)) }
         let elapsed = try #require(box.lock.withLock { box.elapsed })
         #expect(elapsed >= 1.4, "the wait ended after \(elapsed) s, at the signal")
