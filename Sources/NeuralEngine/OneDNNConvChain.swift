@@ -46,7 +46,7 @@ final class OneDNNConvChain: @unchecked Sendable {
             conednn_chain_create(layers, Int32(layers.count), &message)
         }
         guard let created else {
-            throw SafeTensorsError(file: weights.path, reason: "oneDNN could not build the backbone: \(String(cString: message))")
+            throw SafeTensorsError(file: weights.path, reason: "oneDNN could not build the backbone: \(Self.text(message))")
         }
         handle = created
         outputChannels = kernels.map { $0.shape[0] }
@@ -71,7 +71,7 @@ final class OneDNNConvChain: @unchecked Sendable {
                               layers.baseAddress, Int32(layers.count), pointers, &message)
         }
         // Shapes are checked by the caller; a failure here is an allocation failure or a bug, not bad input.
-        precondition(status == 0, "oneDNN failed: \(String(cString: message))")
+        precondition(status == 0, "oneDNN failed: \(Self.text(message))")
         return (0..<batch).map { image in
             shapes.indices.map { output in
                 let slice = UnsafeBufferPointer(rebasing: buffers[output][(image * sizes[output])..<((image + 1) * sizes[output])])
@@ -84,6 +84,11 @@ final class OneDNNConvChain: @unchecked Sendable {
     private func outputShape(ofLayer index: Int, height: Int, width: Int) -> [Int] {
         let halvings = Self.blockEnds.filter { $0 <= index }.count
         return [height >> halvings, width >> halvings, outputChannels[index]]
+    }
+
+    /// A NUL-terminated message buffer from the shim as text.
+    private static func text(_ message: [CChar]) -> String {
+        String(decoding: message.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

@@ -10,6 +10,9 @@ struct EpochLoop {
     var seed: UInt64
     /// Epoch e draws from random stream `streamBase + e` (each trainer its own).
     var streamBase: UInt64 = 0
+    /// Also pick, per example, a partner draw other than its chosen one (for a consistency loss), from a
+    /// stream of its own so that the chosen draws, order and masks are the same with or without partners.
+    var withPartners = false
 
     /// One mini-batch: which example (by index) and which of its draws, and the dropout keep-mask (nil
     /// without dropout; `hidden` values per example, 0 or the inverted-dropout scale).
@@ -17,6 +20,8 @@ struct EpochLoop {
         var examples: [Int]
         var draws: [Int]
         var keepMask: [Float]?
+        /// Per example, another of its draws (when partners are asked for and it has more than one draw).
+        var partners: [Int]?
     }
 
     /// What a trainer reports at the end of an epoch: the learning rate reached and, with validation images,
@@ -37,6 +42,7 @@ struct EpochLoop {
             var order = Array(drawCounts.indices)
             random.shuffle(&order)
             let draws = order.map { random.index(below: drawCounts[$0]) }
+            let partners = withPartners ? partnerDraws(order: order, draws: draws, drawCounts: drawCounts, epoch: epoch) : nil
             let batches = (order.count + batchSize - 1) / batchSize
             var lossSum = 0.0, correct = 0
             for batch in 0..<batches {
@@ -44,7 +50,8 @@ struct EpochLoop {
                 let mask: [Float]? = dropout > 0
                     ? (0..<(range.count * hidden)).map { _ in random.unitDouble() < dropout ? 0 : keepScale }
                     : nil
-                let result = step(Batch(examples: range.map { order[$0] }, draws: range.map { draws[$0] }, keepMask: mask))
+                let result = step(Batch(examples: range.map { order[$0] }, draws: range.map { draws[$0] }, keepMask: mask,
+                                        partners: partners.map { partners in range.map { partners[$0] } }))
                 lossSum += result.loss * Double(range.count)
                 correct += result.correct
                 onEvent(.batch(epoch: epoch, batch: batch + 1, batches: batches))
@@ -58,5 +65,16 @@ struct EpochLoop {
             onEvent(.epoch(record))
         }
         return history
+    }
+
+    /// For each position of `order`, a draw of that example other than `draws[position]` (the same draw
+    /// when the example has only one).
+    private func partnerDraws(order: [Int], draws: [Int], drawCounts: [Int], epoch: Int) -> [Int] {
+        var random = SeededRandom(seed: seed, stream: streamBase + (1 << 32) + UInt64(epoch))
+        return zip(order, draws).map { example, draw in
+            let count = drawCounts[example]
+            guard count > 1 else { return draw }
+            return (draw + 1 + random.index(below: count - 1)) % count
+        }
     }
 }

@@ -41,29 +41,39 @@ public enum HeadNetwork {
     ///   - keepMask: per hidden activation, 0 (dropped) or 1/(1-rate) (kept); nil means no dropout.
     ///   - weights: per example loss weight (class weights), nil means 1.
     ///   - withInputGradient: also return the gradient with respect to the inputs.
+    ///   - consistency: with a weight, `inputs` holds twice as many rows as `labels`: the labelled rows, then
+    ///     a partner row for each (another augmented draw of the same image). The partners carry no
+    ///     cross-entropy; the loss adds `weight` times the mean symmetric KL divergence between each pair's
+    ///     class probabilities, so the head learns to give an image the same answer whatever its processing.
+    ///     The keep-mask then covers both halves.
     public static func lossAndGradients(_ parameters: HeadParameters, inputs: [Float], labels: [Int],
-                                        keepMask: [Float]?, weights: [Float]?, withInputGradient: Bool = false) -> BatchResult {
-        let rows = labels.count, classes = parameters.classes, hidden = parameters.hidden
+                                        keepMask: [Float]?, weights: [Float]?, withInputGradient: Bool = false,
+                                        consistency: Float? = nil) -> BatchResult {
+        let labelled = labels.count, classes = parameters.classes, hidden = parameters.hidden
+        let rows = consistency == nil ? labelled : 2 * labelled
         let preActivation = hiddenActivations(parameters, inputs: inputs, rows: rows, applyReLU: false)
         var activation = preActivation.map { max($0, 0) }
         if let keepMask { for i in activation.indices { activation[i] *= keepMask[i] } }
         let outputLogits = logits(parameters, activations: activation, rows: rows)
         let probabilities = softmaxRows(outputLogits, classes: classes)
 
-        // Softmax + cross-entropy: d loss / d logits = weight * (p - onehot) / rows.
+        // Softmax + cross-entropy: d loss / d logits = weight * (p - onehot) / labelled rows.
         var loss = 0.0
         var correct = 0
         var logitGradient = probabilities
-        for row in 0..<rows {
+        for row in 0..<labelled {
             let weight = weights?[row] ?? 1
             let base = row * classes
             let label = labels[row]
             loss += Double(weight) * -logProbability(outputLogits, row: row, classes: classes, label: label)
             if argmax(probabilities, row: row, classes: classes) == label { correct += 1 }
             logitGradient[base + label] -= 1
-            for c in 0..<classes { logitGradient[base + c] *= weight / Float(rows) }
+            for c in 0..<classes { logitGradient[base + c] *= weight / Float(labelled) }
         }
-        loss /= Double(rows)
+        loss /= Double(labelled)
+        if let consistency {
+            loss += addConsistency(consistency, logits: outputLogits, probabilities: probabilities, into: &logitGradient, pairs: labelled, classes: classes)
+        }
 
         var outputWeightGradient = [Float](repeating: 0, count: hidden * classes)
         multiply(activation, logitGradient, into: &outputWeightGradient, m: hidden, n: classes, k: rows, transposeA: true)
@@ -102,6 +112,31 @@ public enum HeadNetwork {
     }
 
     // MARK: - Pieces
+
+    /// The consistency penalty: `weight` times the mean symmetric KL divergence between the class
+    /// probabilities of each pair (rows `i` and `pairs + i`), with its gradient added to the logits'. With
+    /// `d = z_a - z_b` the divergence is `(p_a - p_b) . d`, so d/dz_a = J_a d + (p_a - p_b) and d/dz_b =
+    /// -(J_b d + (p_a - p_b)), J being softmax's Jacobian `diag(p) - p p^T`. Two draws that agree cost
+    /// nothing, however confident. Partner rows start with no gradient of their own.
+    private static func addConsistency(_ weight: Float, logits z: [Float], probabilities p: [Float], into gradient: inout [Float],
+                                       pairs: Int, classes: Int) -> Double {
+        for i in (pairs * classes)..<(2 * pairs * classes) { gradient[i] = 0 }
+        let scale = weight / Float(pairs)
+        var divergence = 0.0
+        for pair in 0..<pairs {
+            let a = pair * classes, b = (pairs + pair) * classes
+            let d = (0..<classes).map { z[a + $0] - z[b + $0] }
+            let pd = (0..<classes).map { p[a + $0] - p[b + $0] }
+            let aAlongD = (0..<classes).reduce(Float(0)) { $0 + p[a + $1] * d[$1] }
+            let bAlongD = (0..<classes).reduce(Float(0)) { $0 + p[b + $1] * d[$1] }
+            for c in 0..<classes {
+                divergence += Double(pd[c] * d[c])
+                gradient[a + c] += scale * (p[a + c] * (d[c] - aAlongD) + pd[c])
+                gradient[b + c] -= scale * (p[b + c] * (d[c] - bAlongD) + pd[c])
+            }
+        }
+        return Double(weight) * divergence / Double(pairs)
+    }
 
     private static func hiddenActivations(_ p: HeadParameters, inputs: [Float], rows: Int, applyReLU: Bool = true) -> [Float] {
         precondition(inputs.count == rows * p.inputs, "inputs must be rows x \(p.inputs)")

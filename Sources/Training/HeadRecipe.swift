@@ -26,6 +26,10 @@ public struct HeadRecipe: Sendable, Codable, Equatable {
     /// Keras' Adam epsilon (1e-7), added to the uncorrected square root of the second moment.
     public var epsilon = 1e-7
     public var classWeighting = ClassWeighting.none
+    /// Weight of the consistency loss between two augmented draws of the same image (0 = off, the
+    /// tutorial): each batch also runs a second draw of every image and penalises the symmetric KL divergence
+    /// of their class probabilities, so a processing shift the draws contain cannot move the answer. Needs 2+ draws.
+    public var consistency = 0.0
     /// Seeds initialisation, shuffling, dropout and the augmentation draw chosen each epoch.
     public var seed: UInt64 = 42
 
@@ -45,5 +49,6 @@ public struct HeadRecipe: Sendable, Codable, Equatable {
         try SettingError.check(batchSize >= 1, .batchSize, batchSize, "at least 1")
         try SettingError.check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, .adamBetas, "\(beta1), \(beta2)", "in [0, 1)")
         try SettingError.check(epsilon > 0, .adamEpsilon, epsilon, "positive")
+        try SettingError.check(consistency >= 0, .consistency, consistency, "not negative")
     }
 }

@@ -73,13 +73,18 @@ public struct HeadTrainer: Sendable {
         let weights = classWeights(for: examples.map(\.label)).map(Float.init)
         var batchInputs: [Float] = []
         batchInputs.reserveCapacity(recipe.batchSize * inputs)
-        let loop = EpochLoop(epochs: recipe.epochs, batchSize: recipe.batchSize, dropout: recipe.dropout, hidden: recipe.hidden, seed: recipe.seed)
+        var loop = EpochLoop(epochs: recipe.epochs, batchSize: recipe.batchSize, dropout: recipe.dropout, hidden: recipe.hidden, seed: recipe.seed)
+        loop.withPartners = recipe.consistency > 0
         let history = loop.run(drawCounts: examples.map(\.draws.count), step: { batch in
             batchInputs.removeAll(keepingCapacity: true)
             for (example, draw) in zip(batch.examples, batch.draws) { batchInputs.append(contentsOf: examples[example].draws[draw]) }
+            // With a consistency loss, each image's partner draw follows, under the same dropout mask.
+            for (example, draw) in zip(batch.examples, batch.partners ?? []) { batchInputs.append(contentsOf: examples[example].draws[draw]) }
             let labels = batch.examples.map { examples[$0].label }
             let result = HeadNetwork.lossAndGradients(shapes.with(flat: values), inputs: batchInputs, labels: labels,
-                                                      keepMask: batch.keepMask, weights: labels.map { weights[$0] })
+                                                      keepMask: batch.partners == nil ? batch.keepMask : batch.keepMask.map { $0 + $0 },
+                                                      weights: labels.map { weights[$0] },
+                                                      consistency: batch.partners == nil ? nil : Float(recipe.consistency))
             optimizer.step(&values, gradients: result.gradients.flat)
             return (result.loss, result.correct)
         }, endEpoch: { _ in

@@ -4,7 +4,7 @@ public struct SettingError: Error, Sendable, Equatable, CustomStringConvertible 
     /// Every setting of training and evaluation that is checked.
     public enum Setting: String, Sendable, CaseIterable {
         // The head's recipe.
-        case pool, hidden, dropout, learningRate, decay, epochs, batchSize, adamBetas, adamEpsilon
+        case pool, hidden, dropout, learningRate, decay, epochs, batchSize, adamBetas, adamEpsilon, consistency
         // Augmentation.
         case augmentationDraws, rotation, contrast, brightness, scale, gamma, noise, smallestSide, jpegQuality
         // Fine-tuning block 5.

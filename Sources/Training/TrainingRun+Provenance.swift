@@ -16,7 +16,7 @@ extension TrainingRun {
         var training: [String: String] = [
             "data": report.inputs.joined(separator: ", ") + (options.source.under.map { " (rows under \($0))" } ?? ""),
             "counts": report.labels.map { "\($0): \(report.trainingByLabel[$0] ?? 0) train + \(report.validationByLabel[$0] ?? 0) validation" }.joined(separator: "; "),
-            "recipe": backboneDescription(report) + "; head AvgPool\(options.recipe.pool) Flatten Dense\(options.recipe.hidden) ReLU Dropout\(options.recipe.dropout) Dense\(report.labels.count) softmax; Adam lr \(options.recipe.learningRate) decay \(options.recipe.effectiveDecay); \(options.recipe.epochs) epochs, batch \(options.recipe.batchSize); class weights \(options.recipe.classWeighting.rawValue); augmentation \(options.augmentation.draws) draws, rotation \(options.augmentation.rotation), contrast \(options.augmentation.contrast), brightness \(options.augmentation.brightness), scale \(options.augmentation.scale)",
+            "recipe": backboneDescription(report) + "; head AvgPool\(options.recipe.pool) Flatten Dense\(options.recipe.hidden) ReLU Dropout\(options.recipe.dropout) Dense\(report.labels.count) softmax; Adam lr \(options.recipe.learningRate) decay \(options.recipe.effectiveDecay); \(options.recipe.epochs) epochs, batch \(options.recipe.batchSize); class weights \(options.recipe.classWeighting.rawValue)\(consistencyDescription); augmentation \(options.augmentation.draws) draws, rotation \(options.augmentation.rotation), contrast \(options.augmentation.contrast), brightness \(options.augmentation.brightness), scale \(options.augmentation.scale)",
             "seed": "\(options.recipe.seed)",
             "date": report.createdAt,
             "command": report.commandLine,
@@ -29,6 +29,10 @@ extension TrainingRun {
             training["validation"] = "accuracy \(HTML.number(validation.accuracy)), sensitivity \(HTML.number(validation.binary.sensitivity)), specificity \(HTML.number(validation.binary.specificity)), ROC AUC \(HTML.number(validation.binary.rocAUC)) on \(validation.count) images"
         }
         return training
+    }
+
+    private var consistencyDescription: String {
+        options.recipe.consistency > 0 ? "; consistency \(options.recipe.consistency) between two draws of each image" : ""
     }
 
     private func backboneDescription(_ report: TrainingReport) -> String {

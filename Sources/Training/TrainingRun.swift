@@ -18,6 +18,8 @@ public struct TrainingRun: Sendable {
         try SettingError.check(fraction >= 0 && fraction < 1, .validationFraction, fraction, "in [0, 1)")
         try SettingError.check(!name.isEmpty && !name.contains("/"), .modelName, name, "a plain file name, e.g. covid_normal")
         let side = options.preprocessing.size / 32
+        try SettingError.check(options.recipe.consistency == 0 || options.augmentation.draws >= 2, .consistency, options.recipe.consistency,
+                               "0 with one augmentation draw (it compares two draws of each image)")
         try SettingError.check(options.recipe.pool <= side, .pool, options.recipe.pool, "at most \(side), the side of the \(side)x\(side) backbone output")
     }
 

@@ -24,6 +24,7 @@ extension SettingError.Setting {
     var optionName: String {
         switch self {
         case .pool: "--pool"
+        case .consistency: "--consistency"
         case .hidden: "--hidden"
         case .dropout: "--dropout"
         case .learningRate: "--learning-rate"

@@ -50,6 +50,46 @@ import Testing
         }
     }
 
+    /// The consistency term's gradients against finite differences of the whole loss (cross-entropy on the
+    /// labelled rows plus the weighted symmetric KL divergence between each row and its partner).
+    @Test func consistencyGradientsMatchFiniteDifferences() {
+        var params = HeadParameters(inputs: 5, hidden: 4, classes: 3, seed: 11)
+        var random = SeededRandom(seed: 6)
+        params.hiddenBias = (0..<4).map { _ in Float(random.uniform(1.5, 2)) }   // every ReLU open, away from its kink
+        params.outputWeight = params.outputWeight.map { $0 * 3 }   // logits far enough apart for a visible penalty
+        let inputs = (0..<30).map { _ in Float(random.uniform(0, 2)) }   // 3 labelled rows, then 3 partners
+        let labels = [0, 2, 1]
+        func loss(_ p: HeadParameters) -> Double {
+            HeadNetwork.lossAndGradients(p, inputs: inputs, labels: labels, keepMask: nil, weights: nil, consistency: 2).loss
+        }
+        let analytic = HeadNetwork.lossAndGradients(params, inputs: inputs, labels: labels, keepMask: nil, weights: nil, consistency: 2)
+        let crossEntropyOnly = HeadNetwork.loss(params, inputs: Array(inputs[0..<15]), labels: labels)
+        #expect(analytic.loss > crossEntropyOnly + 1e-3, "the partners' disagreement adds to the loss")
+        let checks: [(WritableKeyPath<HeadParameters, [Float]>, [Float])] = [
+            (\.hiddenWeight, analytic.gradients.hiddenWeight), (\.outputWeight, analytic.gradients.outputWeight),
+            (\.outputBias, analytic.gradients.outputBias),
+        ]
+        for (path, gradient) in checks {
+            for index in gradient.indices {
+                let h: Float = 1e-2
+                var plus = params, minus = params
+                plus[keyPath: path][index] += h
+                minus[keyPath: path][index] -= h
+                let expected = (loss(plus) - loss(minus)) / Double(2 * h)
+                #expect(abs(Double(gradient[index]) - expected) < 2e-3 + 2e-2 * abs(expected), "\(path) index \(index): \(gradient[index]) vs \(expected)")
+            }
+        }
+    }
+
+    @Test func identicalPartnersAddNothing() {
+        let params = HeadParameters(inputs: 3, hidden: 4, classes: 2, seed: 2)
+        let rows: [Float] = [1, 2, 3, 0.5, 0, 1]
+        let alone = HeadNetwork.lossAndGradients(params, inputs: rows, labels: [0, 1], keepMask: nil, weights: nil)
+        let paired = HeadNetwork.lossAndGradients(params, inputs: rows + rows, labels: [0, 1], keepMask: nil, weights: nil, consistency: 5)
+        #expect(abs(alone.loss - paired.loss) < 1e-9)
+        #expect(zip(alone.gradients.hiddenWeight, paired.gradients.hiddenWeight).allSatisfy { abs($0 - $1) < 1e-6 })
+    }
+
     @Test func dropoutMaskBlocksDroppedUnitsAndScalesKeptOnes() {
         let params = HeadParameters(inputs: 3, hidden: 2, classes: 2, seed: 1)
         let inputs: [Float] = [1, 2, 3]
@@ -114,6 +154,50 @@ import Testing
         #expect(a.parameters == b.parameters)
         #expect(a.history == b.history)
         #expect(a.parameters != c.parameters)
+    }
+
+    /// The consistency loss pulls the answers for two draws of an image together: train on clusters whose
+    /// second draw carries a large nuisance shift in a few dimensions, and the trained head's answers for the
+    /// two draws differ less with the term than without it.
+    @Test func consistencyMakesTheDrawsAgree() {
+        var training = Self.clusters(count: 200, classes: 2, dimension: 16, draws: 2, seed: 12)
+        var random = SeededRandom(seed: 13)
+        for i in training.indices {
+            let shift = Float(random.uniform(-2, 2))
+            for d in 0..<4 { training[i].draws[1][d] = max(0, training[i].draws[1][d] + shift) }
+        }
+        func disagreement(_ recipe: HeadRecipe) -> Double {
+            let head = HeadTrainer(recipe: recipe, classes: 2).train(training).parameters
+            let first = HeadTrainer.predict(head, training.map { $0.draws[0] })
+            let second = HeadTrainer.predict(head, training.map { $0.draws[1] })
+            return zip(first, second).map { Double(abs($0[0] - $1[0])) }.reduce(0, +) / Double(training.count)
+        }
+        var consistent = Self.recipe()
+        consistent.consistency = 10
+        let with = disagreement(consistent), without = disagreement(Self.recipe())
+        #expect(with < 0.5 * without, "mean |P(draw 0) - P(draw 1)| \(with) with the term, \(without) without")
+    }
+
+    @Test func partnersDoNotChangeTheOtherRandomDraws() {
+        let loop = EpochLoop(epochs: 2, batchSize: 4, dropout: 0.5, hidden: 3, seed: 9)
+        var paired = loop
+        paired.withPartners = true
+        var plain: [EpochLoop.Batch] = [], withPartners: [EpochLoop.Batch] = []
+        let counts = [3, 1, 2, 3, 3, 2, 1]
+        _ = loop.run(drawCounts: counts, step: { plain.append($0); return (0, 0) },
+                     endEpoch: { _ in .init(learningRate: 0) }, onEvent: { _ in })
+        _ = paired.run(drawCounts: counts, step: { withPartners.append($0); return (0, 0) },
+                       endEpoch: { _ in .init(learningRate: 0) }, onEvent: { _ in })
+        #expect(plain.map(\.examples) == withPartners.map(\.examples))
+        #expect(plain.map(\.draws) == withPartners.map(\.draws))
+        #expect(plain.map(\.keepMask) == withPartners.map(\.keepMask))
+        for batch in withPartners {
+            let partners = try! #require(batch.partners)
+            for (i, example) in batch.examples.enumerated() {
+                #expect(partners[i] < counts[example])
+                #expect(counts[example] == 1 || partners[i] != batch.draws[i], "a partner is another draw")
+            }
+        }
     }
 
     @Test func balancedClassWeightsFollowClassFrequencies() {

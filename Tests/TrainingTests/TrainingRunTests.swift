@@ -74,6 +74,8 @@ import TestSupport
             (.modelName, { $0.name = "a/b" }),
             (.rotation, { $0.augmentation.rotation = 181 }),
             (.fineTuneEpochs, { $0.fineTune = FineTuneRecipe(); $0.fineTune?.epochs = 0 }),
+            (.consistency, { $0.recipe.consistency = 1; $0.augmentation.draws = 1 }),   // nothing to compare with
+            (.consistency, { $0.recipe.consistency = -1 }),
         ]
         for (setting, spoil) in cases {
             var spoilt = options

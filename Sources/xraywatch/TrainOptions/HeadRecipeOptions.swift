@@ -11,6 +11,7 @@ struct HeadRecipeOptions: ParsableArguments {
     @Option(help: "Epochs.") var epochs: Int = 20
     @Option(help: "Mini-batch size.") var batchSize: Int = 16
     @Option(help: "Class weights: none or balanced.") var classWeight: String = "none"
+    @Option(help: "Weight of a consistency loss between two augmented draws of each image (0 = off; needs --augment-draws 2 or more).") var consistency: Double = 0
     @Option(help: "Seed for the split, initialisation, shuffling, dropout and draws.") var seed: UInt64 = 42
 
     /// The recipe these options describe (ranges are checked by `HeadRecipe.validate`).
@@ -25,6 +26,7 @@ struct HeadRecipeOptions: ParsableArguments {
         recipe.epochs = epochs
         recipe.batchSize = batchSize
         recipe.classWeighting = weighting
+        recipe.consistency = consistency
         recipe.seed = seed
         return recipe
     }
